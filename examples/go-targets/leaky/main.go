@@ -1,0 +1,85 @@
+// Command leaky is leakgate's example target: an HTTP service that carries one leak per
+// leak class leakgate must catch (the table is in ../README.md), each next to its fixed
+// twin. `-mode leaky` serves the leaky variants, `-mode fixed` swaps every
+// one of them for its fix; the endpoints are the same paths in both modes.
+//
+//	leaky -addr 127.0.0.1:8080 -mode leaky
+//
+// Besides the /leak/... endpoints (one file per class: class01_blocked_send.go, ...), it
+// serves /healthz, /hello, net/http/pprof under /debug/pprof/ and expvar under /debug/vars.
+// SIGTERM or SIGINT shut it down (http.Server.Shutdown with a short timeout) and it exits 0.
+package main
+
+import (
+	"context"
+	_ "expvar" // /debug/vars on http.DefaultServeMux
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	_ "net/http/pprof" // /debug/pprof/ on http.DefaultServeMux
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	fs := flag.NewFlagSet("leaky", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
+	modeFlag := fs.String("mode", "leaky", "leaky: serve the leaky variants; fixed: serve their fixed twins")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "leaky: unexpected arguments: %q\n", fs.Args())
+		return 2
+	}
+	mode, err := parseMode(*modeFlag)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
+		return 2
+	}
+
+	svc, err := newService(mode)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
+		return 1
+	}
+	defer svc.close()
+	publishVars(svc)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
+		return 1
+	}
+	srv := &http.Server{Handler: svc.routes(), ReadHeaderTimeout: 10 * time.Second}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(os.Stderr, "leaky: listening on %s mode=%s\n", ln.Addr(), mode)
+
+	select {
+	case err := <-served:
+		fmt.Fprintf(os.Stderr, "leaky: serve: %v\n", err)
+		return 1
+	case <-ctx.Done():
+	}
+	stop()
+	fmt.Fprintf(os.Stderr, "leaky: shutting down\n")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Leaked handlers (classes 3 and 8 in leaky mode) never finish: close what is left.
+		srv.Close()
+	}
+	return 0
+}

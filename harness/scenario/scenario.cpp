@@ -1,0 +1,23 @@
+#include "harness/scenario/scenario.h"
+
+#include <algorithm>
+
+namespace leakgate::scenario {
+
+// "file:line:col"; "file:line" without a column, "file" alone when the line is unknown.
+std::string SourceMark::str() const {
+  if (line <= 0) return file;
+  std::string out = file + ":" + std::to_string(line);
+  if (column > 0) out += ":" + std::to_string(column);
+  return out;
+}
+
+// baseline + max(absolute, relative × baseline), each term 0 when not set; = baseline when
+// neither is set (no tolerance at all).
+double Tolerance::limit(double baseline) const {
+  const double by_absolute = absolute.value_or(0.0);
+  const double by_relative = relative ? *relative * baseline : 0.0;
+  return baseline + std::max({0.0, by_absolute, by_relative});
+}
+
+}  // namespace leakgate::scenario

@@ -1,0 +1,54 @@
+// Loading a scenario YAML file (format: scenarios/FORMAT.md) into the plain structs of
+// scenario.h: variable substitution, defaults, and validation of every key and value.
+//
+// Contract: a Scenario returned from here is complete and consistent (every traffic name
+// a fault refers to exists, rates ≥ 0, probabilities in [0,1], target.url set, ...), so
+// consumers need not re-validate. Anything else throws ScenarioError pointing at the
+// offending key or value.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "harness/scenario/scenario.h"
+
+namespace leakgate::scenario {
+
+// A scenario file that cannot be read, parsed or accepted.
+// what() is "file:line:col: message", or "file: message" when there is no position
+// (unreadable file, bad --var override). message() is the part after the position and
+// starts with the key path when there is one: "phases[1].duration: invalid duration ...".
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(SourceMark mark, std::string message);
+  const SourceMark& mark() const { return mark_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  SourceMark mark_;
+  std::string message_;
+};
+
+struct LoadOptions {
+  // From --var NAME=VALUE: replaces vars:NAME; a name not declared under vars: is still
+  // allowed (it defines the variable). Reserved names (port, port.*, env.*, scenario_dir)
+  // are rejected.
+  std::map<std::string, std::string> var_overrides;
+  // Returns a free loopback port; called once per distinct ${port} / ${port.NAME} (and for
+  // the default target.url). May be empty when the scenario uses no port; using one then
+  // is a ScenarioError.
+  std::function<int()> allocate_port;
+};
+
+// Reads and parses `path`; Scenario::file is `path` as given. An unreadable file throws
+// ScenarioError naming the file.
+Scenario LoadScenarioFile(const std::string& path, const LoadOptions& options);
+
+// Parses YAML text; `file_name` is used in messages, for Scenario::file and for
+// ${scenario_dir} (its directory, made absolute against the working directory).
+Scenario ParseScenario(std::string_view yaml, const std::string& file_name, const LoadOptions& options);
+
+}  // namespace leakgate::scenario

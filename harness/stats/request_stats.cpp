@@ -1,0 +1,37 @@
+#include "harness/stats/request_stats.h"
+
+namespace leakgate::stats {
+
+std::string_view ErrorKindName(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kConnect: return "connect";
+    case ErrorKind::kWrite: return "write";
+    case ErrorKind::kRead: return "read";
+    case ErrorKind::kTimeout: return "timeout";
+    case ErrorKind::kStatus4xx: return "status_4xx";
+    case ErrorKind::kStatus5xx: return "status_5xx";
+    case ErrorKind::kCount: break;
+  }
+  return "unknown";
+}
+
+int64_t RequestStats::errors() const {
+  int64_t total = 0;
+  for (auto n : errors_by_kind) total += n;
+  return total;
+}
+
+void RequestStats::Merge(const RequestStats& other) {
+  scheduled += other.scheduled;
+  sent += other.sent;
+  ok += other.ok;
+  cancelled += other.cancelled;
+  dropped += other.dropped;
+  aborted += other.aborted;
+  for (size_t i = 0; i < errors_by_kind.size(); ++i) errors_by_kind[i] += other.errors_by_kind[i];
+  connections_opened += other.connections_opened;
+  corrected.Merge(other.corrected);
+  uncorrected.Merge(other.uncorrected);
+}
+
+}  // namespace leakgate::stats

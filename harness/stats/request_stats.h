@@ -1,0 +1,48 @@
+// RequestStats: what one worker (or, after merging, one phase) observed of its requests.
+//
+// Invariant after a phase: sent == ok + errors() + cancelled + aborted; dropped requests
+// were never sent. Thread-safety: none; one instance per worker, merged after the phase.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "harness/stats/histogram.h"
+
+namespace leakgate::stats {
+
+// Why a request did not end in a 2xx/3xx response. Counted like wrk's `errors` struct.
+enum class ErrorKind : int {
+  kConnect = 0,   // connect failed or timed out
+  kWrite,         // writing the request failed
+  kRead,          // reading the response failed (reset, EOF, parse error)
+  kTimeout,       // the per-request deadline expired (not a planned fault)
+  kStatus4xx,     // response with status 400..499
+  kStatus5xx,     // response with status 500..599
+  kCount
+};
+std::string_view ErrorKindName(ErrorKind kind);
+
+struct RequestStats {
+  int64_t scheduled = 0;   // arrivals the open model asked for
+  int64_t sent = 0;        // requests that started (got a connection and began writing)
+  int64_t ok = 0;          // responses with status < 400
+  int64_t cancelled = 0;   // aborted by a client-side fault (cancel) before the response ended
+  int64_t dropped = 0;     // arrivals not sent because max_in_flight requests were already running
+  int64_t aborted = 0;     // cut short by a run-wide stop (SIGINT)
+  std::array<int64_t, static_cast<size_t>(ErrorKind::kCount)> errors_by_kind{};
+  int64_t connections_opened = 0;
+
+  // Latency of completed requests (ok and status errors). `corrected` is measured from
+  // the intended send time of the open model (no coordinated omission); `uncorrected`
+  // from the moment the request actually started.
+  LatencyHistogram corrected;
+  LatencyHistogram uncorrected;
+
+  int64_t errors() const;
+  void AddError(ErrorKind kind) { ++errors_by_kind[static_cast<size_t>(kind)]; }
+  void Merge(const RequestStats& other);
+};
+
+}  // namespace leakgate::stats

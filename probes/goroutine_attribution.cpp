@@ -1,0 +1,206 @@
+#include "probes/goroutine_attribution.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <iterator>
+#include <unordered_map>
+
+namespace leakgate::probes {
+namespace {
+
+constexpr size_t npos = std::string_view::npos;
+
+// A group while it is being counted; the views point into the dump being grouped.
+struct GroupKey {
+  std::string_view function;
+  std::string_view created_by;
+  std::string_view state;
+  friend bool operator==(const GroupKey&, const GroupKey&) = default;
+};
+
+struct GroupKeyHash {
+  size_t operator()(const GroupKey& k) const {
+    const std::hash<std::string_view> h;
+    size_t seed = h(k.function);
+    seed ^= h(k.created_by) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
+    seed ^= h(k.state) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
+    return seed;
+  }
+};
+
+struct Tally {
+  GroupKey key;
+  int64_t count = 0;
+  const Goroutine* representative = nullptr;
+};
+
+bool KeyLess(const GroupKey& a, const GroupKey& b) {
+  if (a.function != b.function) return a.function < b.function;
+  if (a.created_by != b.created_by) return a.created_by < b.created_by;
+  return a.state < b.state;
+}
+
+bool TallyBefore(const Tally& a, const Tally& b) {
+  return a.count != b.count ? a.count > b.count : KeyLess(a.key, b.key);
+}
+
+GroupKey KeyOf(const Goroutine& g) {
+  const Frame* top = TopUserFrame(g);
+  return GroupKey{top != nullptr ? std::string_view(top->function) : std::string_view(),
+                  g.created_by ? std::string_view(g.created_by->function) : std::string_view(),
+                  g.state};
+}
+
+// Counts the goroutines of `dump` not matched by `ignore`, in first-seen order.
+std::vector<Tally> Count(const GoroutineDump& dump, const std::vector<IgnoreRule>& ignore) {
+  std::vector<Tally> tallies;
+  std::unordered_map<GroupKey, size_t, GroupKeyHash> index;
+  for (const Goroutine& g : dump.goroutines) {
+    if (!ignore.empty() && Matches(ignore, g)) continue;
+    const GroupKey key = KeyOf(g);
+    const auto [it, inserted] = index.try_emplace(key, tallies.size());
+    if (inserted) {
+      tallies.push_back(Tally{key, 0, &g});
+    }
+    Tally& t = tallies[it->second];
+    ++t.count;
+    const Goroutine& rep = *t.representative;
+    if (g.frames.size() > rep.frames.size() || (g.frames.size() == rep.frames.size() && g.id < rep.id)) {
+      t.representative = &g;
+    }
+  }
+  return tallies;
+}
+
+GoroutineGroup Materialize(const Tally& t, int64_t count) {
+  GoroutineGroup group;
+  group.function.assign(t.key.function);
+  group.created_by.assign(t.key.created_by);
+  group.state.assign(t.key.state);
+  group.count = count;
+  group.representative = *t.representative;
+  if (const auto& c = group.representative.created_by; c && !c->file.empty()) {
+    group.created_by_location = fmt::format("{}:{}", c->file, c->line);
+  }
+  return group;
+}
+
+bool FunctionMatches(std::string_view pattern, std::string_view function) {
+  if (!pattern.empty() && pattern.back() == '*') return function.starts_with(pattern.substr(0, pattern.size() - 1));
+  return function == pattern;
+}
+
+bool RuleMatches(const IgnoreRule& rule, const Goroutine& g) {
+  switch (rule.kind) {
+    case IgnoreRule::kTopFunction: {
+      if (g.frames.empty()) return false;
+      if (FunctionMatches(rule.function, g.frames.front().function)) return true;
+      const Frame* top = TopUserFrame(g);
+      return top != nullptr && FunctionMatches(rule.function, top->function);
+    }
+    case IgnoreRule::kAnyFunction:
+      return std::any_of(g.frames.begin(), g.frames.end(),
+                         [&](const Frame& f) { return FunctionMatches(rule.function, f.function); });
+    case IgnoreRule::kCreatedBy:
+      return g.created_by && FunctionMatches(rule.function, g.created_by->function);
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string StripArguments(std::string_view function_line) { return std::string(StripArgumentsView(function_line)); }
+
+std::string_view PackageOf(std::string_view function) {
+  // A receiver "(*T)" or type parameters "[...]" end the package part; the package name
+  // is the part of the last path element before its first dot (Go escapes dots in the
+  // last element of an import path as "%2e" in symbol names).
+  const std::string_view head = function.substr(0, function.find_first_of("(["));
+  const size_t slash = head.rfind('/');
+  const size_t dot = head.find('.', slash == npos ? 0 : slash + 1);
+  return function.substr(0, std::min(dot, head.size()));
+}
+
+bool IsRuntimeFunction(std::string_view function) {
+  if (function == "panic") return true;
+  const std::string_view pkg = PackageOf(function);
+  return pkg == "runtime" || pkg.starts_with("runtime/internal/") || pkg == "internal" ||
+         pkg.starts_with("internal/") || pkg == "sync/atomic" || function.starts_with("sync.runtime_");
+}
+
+bool IsRuntimeFrame(const Frame& frame) { return IsRuntimeFunction(frame.function); }
+
+bool IsStandardLibrary(std::string_view function) {
+  const std::string_view pkg = PackageOf(function);
+  if (pkg.empty()) return false;
+  const std::string_view first = pkg.substr(0, pkg.find('/'));
+  return !first.empty() && first.find('.') == npos && first != "main" && first != "command-line-arguments";
+}
+
+const Frame* TopUserFrame(const Goroutine& g) {
+  const Frame* first_non_runtime = nullptr;
+  for (const Frame& f : g.frames) {
+    if (IsRuntimeFrame(f)) continue;
+    if (!IsStandardLibrary(f.function)) return &f;
+    if (first_non_runtime == nullptr) first_non_runtime = &f;
+  }
+  if (first_non_runtime != nullptr) return first_non_runtime;
+  return g.frames.empty() ? nullptr : &g.frames.front();
+}
+
+bool Matches(const std::vector<IgnoreRule>& rules, const Goroutine& g) {
+  return std::any_of(rules.begin(), rules.end(), [&](const IgnoreRule& r) { return RuleMatches(r, g); });
+}
+
+std::vector<GoroutineGroup> GroupGoroutines(const GoroutineDump& dump) {
+  std::vector<Tally> tallies = Count(dump, {});
+  std::sort(tallies.begin(), tallies.end(), TallyBefore);
+  std::vector<GoroutineGroup> groups;
+  groups.reserve(tallies.size());
+  for (const Tally& t : tallies) groups.push_back(Materialize(t, t.count));
+  return groups;
+}
+
+std::vector<GoroutineGroup> DiffGoroutineGroups(const GoroutineDump& baseline, const GoroutineDump& final,
+                                                const std::vector<IgnoreRule>& ignore) {
+  std::unordered_map<GroupKey, int64_t, GroupKeyHash> before;
+  for (const Tally& t : Count(baseline, ignore)) before.emplace(t.key, t.count);
+
+  std::vector<Tally> grown;
+  for (Tally& t : Count(final, ignore)) {
+    const auto it = before.find(t.key);
+    if (it != before.end()) t.count -= it->second;
+    if (t.count > 0) grown.push_back(t);
+  }
+  std::sort(grown.begin(), grown.end(), TallyBefore);
+  std::vector<GoroutineGroup> groups;
+  groups.reserve(grown.size());
+  for (const Tally& t : grown) groups.push_back(Materialize(t, t.count));
+  return groups;
+}
+
+std::string FormatGroup(const GoroutineGroup& group) {
+  std::string out;
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "{} goroutine{} [{}]: {}\n", group.count, group.count == 1 ? "" : "s", group.state,
+                 group.function.empty() ? std::string_view("<no stack>") : std::string_view(group.function));
+  if (!group.created_by.empty()) {
+    fmt::format_to(it, "  created by {}", group.created_by);
+    if (!group.created_by_location.empty()) fmt::format_to(it, " at {}", group.created_by_location);
+    out += '\n';
+  }
+  const Goroutine& rep = group.representative;
+  if (!rep.frames.empty()) {
+    out += "  stack:\n";
+    for (const Frame& f : rep.frames) {
+      fmt::format_to(it, "    {}\n", f.function);
+      if (!f.file.empty()) fmt::format_to(it, "        {}:{}\n", f.file, f.line);
+    }
+    if (rep.frames_elided) out += "    ...additional frames elided...\n";
+  }
+  return out;
+}
+
+}  // namespace leakgate::probes

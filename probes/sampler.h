@@ -1,0 +1,73 @@
+// Sampler: reads the target's resources (goroutines via pprof, fds/RSS/threads via /proc).
+//
+// Sample() and the dump fetchers are synchronous and may be called from the runner thread
+// while a timeline thread (StartTimeline/StopTimeline) samples in the background; the
+// sampler's own state is guarded, the HTTP fetches use separate connections.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "probes/http_fetch.h"
+#include "probes/proc_reader.h"
+#include "probes/settle.h"
+
+namespace leakgate::probes {
+
+struct SamplerConfig {
+  std::string pprof_url;               // absolute URL of net/http/pprof, e.g. http://127.0.0.1:8080/debug/pprof
+  std::optional<pid_t> pid;            // set when leakgate started the target: enables /proc readings
+  std::chrono::nanoseconds timeout{std::chrono::seconds(5)};
+};
+
+// Resource names used in samples, assertions and reports.
+inline constexpr const char* kGoroutines = "goroutines";
+inline constexpr const char* kFds = "fds";
+inline constexpr const char* kRssBytes = "rss_bytes";
+inline constexpr const char* kThreads = "threads";
+
+struct TimelinePoint {
+  double t_seconds = 0;   // since the sampler was created
+  std::string phase;
+  ResourceSample values;
+};
+
+class Sampler {
+ public:
+  explicit Sampler(SamplerConfig config);
+  ~Sampler();
+  Sampler(const Sampler&) = delete;
+  Sampler& operator=(const Sampler&) = delete;
+
+  // One reading of every resource that can be read now. With `force_gc`, first asks the
+  // runtime for a GC (heap?gc=1) so finalizers can release what only garbage holds.
+  // `error` (optional) receives why a resource could not be read.
+  ResourceSample Sample(bool force_gc, std::string* error = nullptr);
+
+  // The goroutine profile as text: debug=1 (grouped) or debug=2 (every goroutine).
+  FetchResult GoroutineProfile(int debug);
+
+  std::optional<FdSnapshot> Fds() const;
+
+  // Background sampling every `interval`, labelled with `phase`, until StopTimeline().
+  void StartTimeline(std::chrono::nanoseconds interval, std::string phase);
+  void StopTimeline();
+  std::vector<TimelinePoint> Timeline() const;
+
+  double SecondsSinceStart() const;
+
+ private:
+  SamplerConfig config_;
+  std::chrono::steady_clock::time_point origin_;
+  mutable std::mutex mu_;
+  std::vector<TimelinePoint> timeline_;  // guarded by mu_
+  std::jthread timeline_thread_;
+};
+
+}  // namespace leakgate::probes

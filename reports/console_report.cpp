@@ -1,0 +1,81 @@
+#include "reports/console_report.h"
+
+#include <fmt/format.h>
+
+#include <iterator>
+
+namespace leakgate::reports {
+
+namespace {
+
+std::string FormatNumber(double v) {
+  if (v == static_cast<double>(static_cast<int64_t>(v))) return fmt::format("{}", static_cast<int64_t>(v));
+  return fmt::format("{:.2f}", v);
+}
+
+std::string FormatResource(const std::string& name, double v) {
+  if (name.ends_with("_bytes")) return fmt::format("{:.1f} MiB", v / (1024.0 * 1024.0));
+  return FormatNumber(v);
+}
+
+}  // namespace
+
+std::string FormatSummary(const RunResult& r, int max_stack_frames) {
+  std::string out;
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "\nleakgate: {} ({})\n", r.scenario_name, r.scenario_file);
+
+  if (!r.phases.empty()) {
+    fmt::format_to(it, "\n  {:<12} {:>8} {:>9} {:>8} {:>7} {:>9} {:>7} {:>9} {:>9} {:>9}\n", "phase", "rate",
+                   "requests", "ok", "errors", "cancelled", "dropped", "p50", "p99", "max");
+    for (const auto& p : r.phases) {
+      fmt::format_to(it, "  {:<12} {:>8.1f} {:>9} {:>8} {:>7} {:>9} {:>7} {:>7.2f}ms {:>7.2f}ms {:>7.2f}ms\n", p.name,
+                     p.achieved_rate, p.requests, p.ok, p.errors, p.cancelled, p.dropped, p.latency.p50_ms,
+                     p.latency.p99_ms, p.latency.max_ms);
+      for (const auto& [kind, n] : p.errors_by_kind) fmt::format_to(it, "  {:<12}   {} {} errors\n", "", n, kind);
+    }
+  }
+
+  if (!r.assertions.empty()) {
+    fmt::format_to(it, "\n  assertions{}:\n",
+                   r.settled ? fmt::format(" (settled after {:.1f}s)", r.settle_s)
+                             : fmt::format(" (not settled within {:.1f}s)", r.settle_s));
+    for (const auto& a : r.assertions) {
+      fmt::format_to(it, "    {:<4} {:<12} baseline {:>10}  final {:>10}  limit {:>10}{}\n", a.passed ? "ok" : "FAIL",
+                     a.name, FormatResource(a.name, a.baseline), FormatResource(a.name, a.final),
+                     FormatResource(a.name, a.limit), a.detail.empty() ? "" : "  (" + a.detail + ")");
+    }
+  }
+
+  if (!r.leaks.empty()) {
+    fmt::format_to(it, "\n  leaked goroutines (present at the end, not at baseline):\n");
+    for (const auto& l : r.leaks) {
+      fmt::format_to(it, "\n    {} goroutine{} [{}]: {}\n", l.count, l.count == 1 ? "" : "s", l.state, l.function);
+      if (!l.created_by.empty()) {
+        fmt::format_to(it, "      created by {}{}\n", l.created_by,
+                       l.created_by_location.empty() ? "" : " at " + l.created_by_location);
+      }
+      int shown = 0;
+      for (const auto& frame : l.stack) {
+        if (shown++ == max_stack_frames) {
+          fmt::format_to(it, "        ...\n");
+          break;
+        }
+        fmt::format_to(it, "        {}\n", frame);
+      }
+    }
+  }
+  if (!r.fd_leaks.empty()) {
+    fmt::format_to(it, "\n  file descriptors opened and not closed:\n");
+    for (const auto& f : r.fd_leaks) fmt::format_to(it, "    {:>6} × {}\n", f.count, f.target);
+  }
+  for (const auto& w : r.warnings) fmt::format_to(it, "\n  warning: {}\n", w);
+
+  const char* label = r.verdict == "pass" ? "PASS" : r.verdict == "fail" ? "FAIL" : r.verdict == "interrupted"
+                                                                                        ? "INTERRUPTED"
+                                                                                        : "ERROR";
+  fmt::format_to(it, "\n{}: {} (exit {})\n", label, r.message, r.exit_code);
+  return out;
+}
+
+}  // namespace leakgate::reports

@@ -1,0 +1,130 @@
+#include "reports/json_report.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace leakgate::reports {
+
+using nlohmann::json;
+
+namespace {
+
+json LatencyJson(const LatencySummary& l) {
+  return {{"count", l.count}, {"p50", l.p50_ms},   {"p90", l.p90_ms}, {"p99", l.p99_ms},
+          {"p999", l.p999_ms}, {"max", l.max_ms}, {"mean", l.mean_ms}};
+}
+
+std::string ErrnoMessage(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+}  // namespace
+
+json ToJson(const RunResult& r) {
+  json phases = json::array();
+  for (const auto& p : r.phases) {
+    phases.push_back({{"name", p.name},
+                      {"warmup", p.warmup},
+                      {"duration_s", p.duration_s},
+                      {"target_rate", p.target_rate},
+                      {"achieved_rate", p.achieved_rate},
+                      {"workers", p.workers},
+                      {"scheduled", p.scheduled},
+                      {"requests", p.requests},
+                      {"ok", p.ok},
+                      {"errors", p.errors},
+                      {"errors_by_kind", p.errors_by_kind},
+                      {"cancelled", p.cancelled},
+                      {"dropped", p.dropped},
+                      {"aborted", p.aborted},
+                      {"connections_opened", p.connections_opened},
+                      {"latency_ms", LatencyJson(p.latency)},
+                      {"latency_uncorrected_ms", LatencyJson(p.latency_uncorrected)}});
+  }
+  json assertions = json::array();
+  for (const auto& a : r.assertions) {
+    assertions.push_back({{"name", a.name},
+                          {"passed", a.passed},
+                          {"kind", a.leak ? "leak" : "threshold"},
+                          {"baseline", a.baseline},
+                          {"final", a.final},
+                          {"limit", a.limit},
+                          {"detail", a.detail}});
+  }
+  json leaks = json::array();
+  for (const auto& l : r.leaks) {
+    leaks.push_back({{"count", l.count},
+                     {"function", l.function},
+                     {"created_by", l.created_by},
+                     {"created_by_location", l.created_by_location},
+                     {"state", l.state},
+                     {"stack", l.stack}});
+  }
+  json fd_leaks = json::array();
+  for (const auto& f : r.fd_leaks) fd_leaks.push_back({{"count", f.count}, {"target", f.target}});
+  json timeline = json::array();
+  for (const auto& t : r.timeline) timeline.push_back({{"t_s", t.t_s}, {"phase", t.phase}, {"values", t.values}});
+
+  return {{"leakgate_version", 1},
+          {"scenario", {{"name", r.scenario_name}, {"file", r.scenario_file}}},
+          {"started_at", r.started_at},
+          {"duration_s", r.duration_s},
+          {"verdict", r.verdict},
+          {"exit_code", r.exit_code},
+          {"message", r.message},
+          {"target",
+           {{"url", r.target.url},
+            {"command", r.target.command},
+            {"pid", r.target.pid},
+            {"exit_status", r.target.exit_status},
+            {"log", r.target.log_path}}},
+          {"phases", phases},
+          {"baseline", r.baseline},
+          {"final", r.final},
+          {"settled", r.settled},
+          {"settle_s", r.settle_s},
+          {"assertions", assertions},
+          {"leaks", leaks},
+          {"fd_leaks", fd_leaks},
+          {"timeline", timeline},
+          {"artifacts", r.artifacts},
+          {"warnings", r.warnings}};
+}
+
+void WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(ErrnoMessage("cannot create", tmp));
+  size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const auto msg = ErrnoMessage("cannot write", tmp);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw std::runtime_error(msg);
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    const auto msg = ErrnoMessage("cannot flush", tmp);
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(msg);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const auto msg = ErrnoMessage("cannot rename onto", path);
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(msg);
+  }
+}
+
+void WriteJsonReport(const std::string& path, const RunResult& result) {
+  WriteFileAtomically(path, ToJson(result).dump(2) + "\n");
+}
+
+}  // namespace leakgate::reports

@@ -1,0 +1,134 @@
+// Bad input and failing targets: distinct exit codes, messages that name the place, and a
+// report that is still written (partial) when the run cannot finish.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "leakgate_process.h"
+
+namespace leakgate::testing {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+// Writes a scenario into a fresh temp dir and returns its path.
+std::string WriteScenario(const std::string& yaml) {
+  const auto dir = MakeTempDir("leakgate-cli");
+  const auto path = dir + "/s.yaml";
+  std::ofstream(path) << yaml;
+  return path;
+}
+
+const char* kValidPrefix = R"(name: t
+target:
+  command: [build/examples/go-targets/leaky, -addr, "127.0.0.1:${port}", -mode, fixed]
+traffic:
+  - {name: hello, path: /hello}
+)";
+
+TEST(CliErrors, TypoInKeyExits2WithFileLineColumn) {
+  const auto path = WriteScenario(std::string(kValidPrefix) + "phases:\n  - {name: load, duraton: 1s, rate: 10}\n");
+  const auto r = RunLeakgate({"run", path}, seconds(30));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(path + ":7:18"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("duraton"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("duration"), std::string::npos) << "suggests the right key: " << r.err;
+}
+
+TEST(CliErrors, BadDurationExits2WithFileLineColumn) {
+  const auto path = WriteScenario(std::string(kValidPrefix) + "phases:\n  - name: load\n    duration: 8x\n");
+  const auto r = RunLeakgate({"run", path}, seconds(30));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(path + ":8:15"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("8x"), std::string::npos) << r.err;
+}
+
+TEST(CliErrors, MissingScenarioFileExits2NamingIt) {
+  const auto r = RunLeakgate({"run", "/nonexistent/leakgate.yaml"}, seconds(30));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/nonexistent/leakgate.yaml"), std::string::npos) << r.err;
+}
+
+TEST(CliErrors, UnknownFlagAndBadVarExit2NamingTheFlag) {
+  auto r = RunLeakgate({"run", "scenarios/demo.yaml", "--bogus"}, seconds(30));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE((r.err + r.out).find("--bogus"), std::string::npos) << r.err << r.out;
+  r = RunLeakgate({"run", "scenarios/demo.yaml", "--var", "novalue"}, seconds(30));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--var"), std::string::npos) << r.err;
+}
+
+TEST(CliErrors, NonexistentTargetCommandExits3AndWritesTheReport) {
+  const auto path = WriteScenario(R"(name: t
+target:
+  command: [/nonexistent/target-binary, -addr, "127.0.0.1:${port}"]
+traffic:
+  - {name: hello, path: /hello}
+phases:
+  - {name: load, duration: 1s, rate: 10}
+)");
+  const auto out = MakeTempDir("leakgate-cli-out");
+  const auto r = RunLeakgate({"run", path, "--out", out}, seconds(30));
+  EXPECT_EQ(r.exit_code, 3) << r.err << r.out;
+  EXPECT_NE((r.out + r.err).find("/nonexistent/target-binary"), std::string::npos) << r.out << r.err;
+  const auto result = json::parse(ReadFile(out + "/result.json"));
+  EXPECT_EQ(result["verdict"], "error");
+  EXPECT_EQ(result["exit_code"], 3);
+}
+
+TEST(CliErrors, TargetThatExitsBeforeReadyExits3WithItsOutput) {
+  const auto path = WriteScenario(R"(name: t
+target:
+  command: [build/examples/go-targets/leaky, -addr, "127.0.0.1:${port}", -mode, nonsense]
+traffic:
+  - {name: hello, path: /hello}
+phases:
+  - {name: load, duration: 1s, rate: 10}
+)");
+  const auto r = RunLeakgate({"run", path}, seconds(30));
+  EXPECT_EQ(r.exit_code, 3) << r.err << r.out;
+  EXPECT_NE(r.out.find("exited with status"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nonsense"), std::string::npos) << "the target's own complaint is shown: " << r.out;
+}
+
+TEST(CliErrors, TargetNeverReadyExits3AfterTheReadyTimeout) {
+  const auto path = WriteScenario(R"(name: t
+target:
+  command: [sleep, "30"]
+  url: "http://127.0.0.1:${port}"
+  ready_timeout: 1s
+traffic:
+  - {name: hello, path: /hello}
+phases:
+  - {name: load, duration: 1s, rate: 10}
+)");
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = RunLeakgate({"run", path}, seconds(30));
+  EXPECT_EQ(r.exit_code, 3) << r.err << r.out;
+  EXPECT_NE(r.out.find("not ready"), std::string::npos) << r.out;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, seconds(15)) << "and the sleeping target was stopped";
+}
+
+TEST(CliErrors, SigintWritesAPartialReportAndExits130) {
+  const auto out = MakeTempDir("leakgate-int");
+  const auto r = RunLeakgate({"run", "scenarios/demo.yaml", "--out", out}, seconds(60), std::chrono::milliseconds(4500));
+  EXPECT_EQ(r.exit_code, 130) << r.err << r.out;
+  const auto result = json::parse(ReadFile(out + "/result.json"));
+  EXPECT_EQ(result["verdict"], "interrupted");
+  EXPECT_EQ(result["exit_code"], 130);
+  EXPECT_GE(result["phases"].size(), 1u) << "the phases that ran are kept";
+}
+
+TEST(CliErrors, ValidateAcceptsEveryShippedScenario) {
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(LEAKGATE_SOURCE_DIR) + "/scenarios")) {
+    if (entry.path().extension() != ".yaml") continue;
+    const auto r = RunLeakgate({"validate", entry.path().string()}, seconds(30));
+    EXPECT_EQ(r.exit_code, 0) << entry.path() << ": " << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace leakgate::testing
