@@ -21,6 +21,9 @@ struct LeakCase {
   std::string fd_target_part;  // expected substring of the top fd leak ("" for goroutine classes)
 };
 
+// gtest prints a parameter with the test's name; the scenario file says all there is.
+void PrintTo(const LeakCase& c, std::ostream* os) { *os << c.scenario; }
+
 std::string CaseName(const ::testing::TestParamInfo<LeakCase>& info) {
   std::string name = info.param.scenario;
   for (auto& c : name) {
