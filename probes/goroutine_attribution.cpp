@@ -105,6 +105,14 @@ bool RuleMatches(const IgnoreRule& rule, const Goroutine& g) {
                          [&](const Frame& f) { return FunctionMatches(rule.function, f.function); });
     case IgnoreRule::kCreatedBy:
       return g.created_by && FunctionMatches(rule.function, g.created_by->function);
+    case IgnoreRule::kLibraryOnlyWith: {
+      bool seen = false;
+      for (const Frame& f : g.frames) {
+        if (!IsStandardLibrary(f.function)) return false;
+        seen |= FunctionMatches(rule.function, f.function);
+      }
+      return seen;
+    }
   }
   return false;
 }

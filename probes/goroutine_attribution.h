@@ -74,6 +74,10 @@ struct IgnoreRule {
     kTopFunction,  // the innermost frame or the TopUserFrame has this function
     kAnyFunction,  // any frame has this function
     kCreatedBy,    // the created-by function is this function
+    // every frame is standard library or runtime (no user code on the stack) and one of
+    // them has this function: e.g. an idle keep-alive connection in net/http.(*conn).serve,
+    // but not a handler stuck under it.
+    kLibraryOnlyWith,
   };
   Kind kind = kAnyFunction;
   std::string function;

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace leakgate::probes {
@@ -18,7 +19,10 @@ namespace leakgate::probes {
 // "socket", "pipe", "anon_inode:[eventpoll]", or the file path ("/tmp/x (deleted)" kept).
 struct FdSnapshot {
   std::vector<std::string> targets;
+  std::vector<uint64_t> socket_inodes;  // the N of every "socket:[N]", for TcpStates()
   int64_t total() const { return static_cast<int64_t>(targets.size()); }
+  // Fds whose normalized target is `kind` ("socket", "pipe"); "file" counts paths ("/...").
+  int64_t Count(std::string_view kind) const;
   // Count per normalized target.
   std::map<std::string, int64_t> Histogram() const;
 };
@@ -33,6 +37,16 @@ struct FdGrowth {
   int64_t count = 0;  // final − baseline
 };
 std::vector<FdGrowth> DiffFds(const FdSnapshot& baseline, const FdSnapshot& final);
+
+// TCP sockets by state from the text of /proc/<pid>/net/tcp or tcp6: inode -> state name
+// in lower case ("established", "close_wait", "listen", ...). Lines that do not parse are
+// skipped. Exposed for tests.
+std::map<uint64_t, std::string> ParseProcNetTcp(std::string_view text);
+
+// The process's own TCP sockets (its socket fds found in /proc/<pid>/net/tcp and tcp6) by
+// state: {"established": 12, "close_wait": 3, "listen": 2}. Sockets of other families
+// (unix, udp) are not counted. nullopt when the tables cannot be read.
+std::optional<std::map<std::string, int64_t>> TcpStates(pid_t pid, const FdSnapshot& fds);
 
 struct ProcStatus {
   int64_t rss_bytes = 0;  // VmRSS

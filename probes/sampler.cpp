@@ -2,7 +2,10 @@
 
 #include <condition_variable>
 
+#include "probes/expvar.h"
 #include "probes/goroutine_dump.h"
+#include "probes/heap_profile.h"
+#include "probes/prometheus_text.h"
 
 namespace leakgate::probes {
 
@@ -14,9 +17,27 @@ double Sampler::SecondsSinceStart() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - origin_).count();
 }
 
-FetchResult Sampler::GoroutineProfile(int debug) {
-  return HttpGet(JoinUrl(config_.pprof_url, "goroutine?debug=" + std::to_string(debug)), config_.timeout);
+FetchResult Sampler::GoroutineProfile(int debug) { return Pprof("goroutine?debug=" + std::to_string(debug)); }
+
+FetchResult Sampler::Pprof(const std::string& path_and_query) {
+  return HttpGet(JoinUrl(config_.pprof_url, path_and_query), config_.timeout);
 }
+
+namespace {
+
+// Copies every reading of `from` into `into`, replacing what is there.
+void Overlay(ResourceSample& into, const std::map<std::string, double>& from) {
+  for (const auto& [name, value] : from) into[name] = value;
+}
+
+// "what: error" for a failed fetch or a non-200 answer; "" when the body can be used.
+std::string FetchProblem(const std::string& what, const FetchResult& r) {
+  if (!r.ok) return what + ": " + r.error;
+  if (r.status != 200) return what + ": HTTP " + std::to_string(r.status);
+  return "";
+}
+
+}  // namespace
 
 std::optional<FdSnapshot> Sampler::Fds() const {
   if (!config_.pid) return std::nullopt;
@@ -26,29 +47,68 @@ std::optional<FdSnapshot> Sampler::Fds() const {
 ResourceSample Sampler::Sample(bool force_gc, std::string* error) {
   ResourceSample sample;
   auto note = [error](const std::string& what) {
-    if (error && error->empty()) *error = what;
+    if (error && error->empty() && !what.empty()) *error = what;
   };
-  if (force_gc) {
-    auto gc = HttpGet(JoinUrl(config_.pprof_url, "heap?gc=1"), config_.timeout);
-    if (!gc.ok) note(gc.error);
-  }
-  auto profile = GoroutineProfile(1);
-  if (!profile.ok) {
-    note(profile.error);
-  } else if (profile.status != 200) {
-    note("goroutine profile: HTTP " + std::to_string(profile.status));
-  } else if (const auto total = GoroutineTotalFromDebug1(profile.body); total >= 0) {
-    sample[kGoroutines] = static_cast<double>(total);
-  } else {
-    note("goroutine profile: no \"goroutine profile: total N\" line");
-  }
-  if (config_.pid) {
-    if (auto fds = ReadFds(*config_.pid)) sample[kFds] = static_cast<double>(fds->total());
-    if (auto status = ReadProcStatus(*config_.pid)) {
-      sample[kRssBytes] = static_cast<double>(status->rss_bytes);
-      sample[kThreads] = static_cast<double>(status->threads);
+  // Read in this order so that the forced GC (pprof) comes first and /proc sees what the
+  // GC and the finalizers it ran have released; merged by precedence below.
+  ResourceSample from_pprof, from_proc, from_expvar, from_metrics;
+  if (!config_.pprof_url.empty()) {
+    // heap?gc=1 runs a GC before writing the profile: one request both forces the GC and
+    // reads the heap after it.
+    if (config_.heap_profile) {
+      const auto r = Pprof(force_gc ? "heap?gc=1&debug=1" : "heap?debug=1");
+      if (const auto problem = FetchProblem("heap profile", r); !problem.empty()) {
+        note(problem);
+      } else {
+        Overlay(from_pprof, HeapProfileResources(ParseHeapProfileDebug1(r.body)));
+      }
+    } else if (force_gc) {
+      const auto r = Pprof("heap?gc=1");
+      note(FetchProblem("forced GC", r));
+    }
+    const auto profile = GoroutineProfile(1);
+    if (const auto problem = FetchProblem("goroutine profile", profile); !problem.empty()) {
+      note(problem);
+    } else if (const auto total = GoroutineTotalFromDebug1(profile.body); total >= 0) {
+      from_pprof[kGoroutines] = static_cast<double>(total);
+    } else {
+      note("goroutine profile: no \"goroutine profile: total N\" line");
     }
   }
+  if (config_.pid) {
+    if (auto fds = ReadFds(*config_.pid)) {
+      from_proc[kFds] = static_cast<double>(fds->total());
+      from_proc[kSockets] = static_cast<double>(fds->Count("socket"));
+      from_proc["fds_file"] = static_cast<double>(fds->Count("file"));
+      from_proc["fds_pipe"] = static_cast<double>(fds->Count("pipe"));
+      if (auto states = TcpStates(*config_.pid, *fds)) {
+        for (const auto& [state, count] : *states) from_proc["tcp_" + state] = static_cast<double>(count);
+      }
+    }
+    if (auto status = ReadProcStatus(*config_.pid)) {
+      from_proc[kRssBytes] = static_cast<double>(status->rss_bytes);
+      from_proc[kThreads] = static_cast<double>(status->threads);
+    }
+  }
+  if (!config_.expvar_url.empty()) {
+    const auto r = HttpGet(config_.expvar_url, config_.timeout);
+    if (const auto problem = FetchProblem("expvar", r); !problem.empty()) {
+      note(problem);
+    } else if (auto parsed = ParseExpvar(r.body); parsed.snapshot) {
+      Overlay(from_expvar, ExpvarResources(*parsed.snapshot));
+    } else {
+      note(parsed.error);
+    }
+  }
+  if (!config_.metrics_url.empty()) {
+    const auto r = HttpGet(config_.metrics_url, config_.timeout);
+    if (const auto problem = FetchProblem("metrics", r); !problem.empty()) {
+      note(problem);
+    } else {
+      Overlay(from_metrics, PrometheusResources(ParsePrometheusText(r.body)));
+    }
+  }
+  for (const auto* source : {&from_metrics, &from_expvar, &from_proc, &from_pprof}) Overlay(sample, *source);
   return sample;
 }
 

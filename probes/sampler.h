@@ -1,4 +1,11 @@
-// Sampler: reads the target's resources (goroutines via pprof, fds/RSS/threads via /proc).
+// Sampler: reads the target's resources from every source the scenario gives:
+//   pprof    goroutines (goroutine?debug=1 total), heap_inuse_bytes / heap_objects /
+//            heap_alloc_bytes / gc_cycles (heap?debug=1 MemStats trailer; gc=1 forces a GC)
+//   /proc    fds, fds_file, fds_pipe, sockets, tcp_<state>, rss_bytes, threads (started targets)
+//   expvar   memstats heap figures, published numbers as "expvar.<name>"
+//   metrics  go_goroutines, go_memstats_*, process_open_fds, process_resident_memory_bytes
+// When several sources give the same resource, pprof wins over /proc, /proc over expvar,
+// expvar over /metrics (the most direct reading counts).
 //
 // Sample() and the dump fetchers are synchronous and may be called from the runner thread
 // while a timeline thread (StartTimeline/StopTimeline) samples in the background; the
@@ -22,6 +29,9 @@ namespace leakgate::probes {
 
 struct SamplerConfig {
   std::string pprof_url;               // absolute URL of net/http/pprof, e.g. http://127.0.0.1:8080/debug/pprof
+  std::string metrics_url;             // absolute URL of Prometheus /metrics; "" = not scraped
+  std::string expvar_url;              // absolute URL of expvar /debug/vars; "" = not scraped
+  bool heap_profile = true;            // read heap?debug=1 in every sample
   std::optional<pid_t> pid;            // set when leakgate started the target: enables /proc readings
   std::chrono::nanoseconds timeout{std::chrono::seconds(5)};
 };
@@ -31,6 +41,9 @@ inline constexpr const char* kGoroutines = "goroutines";
 inline constexpr const char* kFds = "fds";
 inline constexpr const char* kRssBytes = "rss_bytes";
 inline constexpr const char* kThreads = "threads";
+inline constexpr const char* kSockets = "sockets";
+inline constexpr const char* kHeapInuseBytes = "heap_inuse_bytes";
+inline constexpr const char* kHeapObjects = "heap_objects";
 
 struct TimelinePoint {
   double t_seconds = 0;   // since the sampler was created
@@ -52,6 +65,10 @@ class Sampler {
 
   // The goroutine profile as text: debug=1 (grouped) or debug=2 (every goroutine).
   FetchResult GoroutineProfile(int debug);
+
+  // Any pprof endpoint, e.g. Pprof("heap?debug=1"), Pprof("goroutineleak?debug=1"),
+  // Pprof("heap") (gzipped protobuf, for `go tool pprof`).
+  FetchResult Pprof(const std::string& path_and_query);
 
   std::optional<FdSnapshot> Fds() const;
 

@@ -41,15 +41,25 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
                    r.settled ? fmt::format(" (settled after {:.1f}s)", r.settle_s)
                              : fmt::format(" (not settled within {:.1f}s)", r.settle_s));
     for (const auto& a : r.assertions) {
-      fmt::format_to(it, "    {:<4} {:<12} baseline {:>10}  final {:>10}  limit {:>10}{}\n", a.passed ? "ok" : "FAIL",
+      fmt::format_to(it, "    {:<4} {:<16} baseline {:>10}  final {:>10}  limit {:>10}{}\n", a.passed ? "ok" : "FAIL",
                      a.name, FormatResource(a.name, a.baseline), FormatResource(a.name, a.final),
                      FormatResource(a.name, a.limit), a.detail.empty() ? "" : "  (" + a.detail + ")");
     }
   }
-
-  if (!r.leaks.empty()) {
-    fmt::format_to(it, "\n  leaked goroutines (present at the end, not at baseline):\n");
-    for (const auto& l : r.leaks) {
+  if (r.cycles.size() > 1) {
+    fmt::format_to(it, "\n  cycles (settled values):\n");
+    for (const auto& c : r.cycles) {
+      std::string values;
+      for (const auto& a : r.assertions) {
+        if (auto v = c.values.find(a.name); v != c.values.end()) {
+          values += fmt::format("  {} {}", a.name, FormatResource(a.name, v->second));
+        }
+      }
+      fmt::format_to(it, "    {:>2}{}\n", c.cycle, values);
+    }
+  }
+  auto print_goroutine_groups = [&](const std::vector<GoroutineLeak>& groups) {
+    for (const auto& l : groups) {
       fmt::format_to(it, "\n    {} goroutine{} [{}]: {}\n", l.count, l.count == 1 ? "" : "s", l.state, l.function);
       if (!l.created_by.empty()) {
         fmt::format_to(it, "      created by {}{}\n", l.created_by,
@@ -63,6 +73,22 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
         }
         fmt::format_to(it, "        {}\n", frame);
       }
+    }
+  };
+
+  if (!r.leaks.empty()) {
+    fmt::format_to(it, "\n  leaked goroutines (present at the end, not at baseline):\n");
+    print_goroutine_groups(r.leaks);
+  }
+  if (!r.proven_leaks.empty()) {
+    fmt::format_to(it, "\n  goroutines proven leaked by the runtime (goroutineleak profile):\n");
+    print_goroutine_groups(r.proven_leaks);
+  }
+  if (!r.heap_growth.empty()) {
+    fmt::format_to(it, "\n  heap growth by allocation site (in use, baseline → final):\n");
+    for (const auto& h : r.heap_growth) {
+      fmt::format_to(it, "    {:>10} {:>9} objects  {} {}\n", FormatResource("x_bytes", static_cast<double>(h.bytes)),
+                     h.objects, h.function, h.location);
     }
   }
   if (!r.fd_leaks.empty()) {

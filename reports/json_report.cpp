@@ -15,7 +15,7 @@ namespace {
 
 json LatencyJson(const LatencySummary& l) {
   return {{"count", l.count}, {"p50", l.p50_ms},   {"p90", l.p90_ms}, {"p99", l.p99_ms},
-          {"p999", l.p999_ms}, {"max", l.max_ms}, {"mean", l.mean_ms}};
+          {"p999", l.p999_ms}, {"p9999", l.p9999_ms}, {"max", l.max_ms}, {"mean", l.mean_ms}};
 }
 
 std::string ErrnoMessage(const std::string& what, const std::string& path) {
@@ -45,24 +45,69 @@ json ToJson(const RunResult& r) {
                       {"latency_ms", LatencyJson(p.latency)},
                       {"latency_uncorrected_ms", LatencyJson(p.latency_uncorrected)}});
   }
+  for (size_t i = 0; i < r.phases.size(); ++i) phases[i]["cycle"] = r.phases[i].cycle;
+  for (size_t i = 0; i < r.phases.size(); ++i) {
+    const auto& p = r.phases[i];
+    phases[i]["late"] = p.late;
+    phases[i]["faulted"] = p.faulted;
+    json timeline = json::array();
+    for (const auto& t : p.timeline) {
+      timeline.push_back({{"second", t.second}, {"completed", t.completed}, {"ok", t.ok}, {"errors", t.errors}, {"p99_ms", t.p99_ms}});
+    }
+    phases[i]["timeline"] = std::move(timeline);
+  }
+  for (size_t i = 0; i < r.phases.size(); ++i) {
+    const auto& p = r.phases[i];
+    if (p.grpc_status.empty()) continue;
+    phases[i]["grpc"] = {{"status", p.grpc_status},
+                         {"messages_sent", p.grpc_messages_sent},
+                         {"messages_received", p.grpc_messages_received}};
+  }
   json assertions = json::array();
   for (const auto& a : r.assertions) {
-    assertions.push_back({{"name", a.name},
-                          {"passed", a.passed},
-                          {"kind", a.leak ? "leak" : "threshold"},
-                          {"baseline", a.baseline},
-                          {"final", a.final},
-                          {"limit", a.limit},
-                          {"detail", a.detail}});
+    json entry = {{"name", a.name},
+                  {"passed", a.passed},
+                  {"kind", a.leak ? "leak" : "threshold"},
+                  {"baseline", a.baseline},
+                  {"final", a.final},
+                  {"limit", a.limit},
+                  {"noise", a.noise},
+                  {"detail", a.detail}};
+    if (a.slope_per_cycle) {
+      entry["slope_per_cycle"] = *a.slope_per_cycle;
+      entry["slope_standard_error"] = a.slope_standard_error.value_or(0);
+      entry["growth_significant"] = a.growth_significant;
+    }
+    assertions.push_back(std::move(entry));
   }
-  json leaks = json::array();
-  for (const auto& l : r.leaks) {
-    leaks.push_back({{"count", l.count},
+  auto leaks_json = [](const std::vector<GoroutineLeak>& list) {
+    json out = json::array();
+    for (const auto& l : list) {
+      out.push_back({{"count", l.count},
                      {"function", l.function},
                      {"created_by", l.created_by},
                      {"created_by_location", l.created_by_location},
                      {"state", l.state},
                      {"stack", l.stack}});
+    }
+    return out;
+  };
+  const json leaks = leaks_json(r.leaks);
+  json heap_growth = json::array();
+  for (const auto& h : r.heap_growth) {
+    heap_growth.push_back({{"function", h.function},
+                           {"location", h.location},
+                           {"bytes", h.bytes},
+                           {"objects", h.objects},
+                           {"stack", h.stack}});
+  }
+  json cycles = json::array();
+  for (const auto& c : r.cycles) {
+    cycles.push_back({{"cycle", c.cycle},
+                      {"settled", c.settled},
+                      {"plateaued", c.plateaued},
+                      {"settle_s", c.settle_s},
+                      {"values", c.values}});
   }
   json fd_leaks = json::array();
   for (const auto& f : r.fd_leaks) fd_leaks.push_back({{"count", f.count}, {"target", f.target}});
@@ -89,6 +134,9 @@ json ToJson(const RunResult& r) {
           {"settle_s", r.settle_s},
           {"assertions", assertions},
           {"leaks", leaks},
+          {"leak_profile", {{"available", r.leak_profile_available}, {"proven_leaks", leaks_json(r.proven_leaks)}}},
+          {"heap_growth", heap_growth},
+          {"cycles", cycles},
           {"fd_leaks", fd_leaks},
           {"timeline", timeline},
           {"artifacts", r.artifacts},

@@ -24,21 +24,36 @@ enum ExitCode : int {
 
 struct LatencySummary {
   int64_t count = 0;
-  double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0, mean_ms = 0;
+  double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, p9999_ms = 0, max_ms = 0, mean_ms = 0;
+};
+
+// One second of a phase (by completion time): throughput, errors and p99 latency.
+struct PhaseSecond {
+  int64_t second = 0;
+  int64_t completed = 0, ok = 0, errors = 0;
+  double p99_ms = 0;
 };
 
 struct PhaseResult {
   std::string name;
   bool warmup = false;
+  int cycle = 0;              // 1-based load cycle (assert.cycles); 0 for warm-up phases
   double duration_s = 0;      // wall time including the drain of in-flight requests
   double target_rate = 0;     // requests per second asked for
   double achieved_rate = 0;   // sent / scheduled duration
   int workers = 0;
   int64_t scheduled = 0, requests = 0, ok = 0, errors = 0, cancelled = 0, dropped = 0, aborted = 0;
   int64_t connections_opened = 0;
+  int64_t late = 0;                    // sent ≥ 1 ms after their intended time (open model)
+  std::map<std::string, int64_t> faulted;         // requests per client-side fault kind (only kinds used)
+  std::vector<PhaseSecond> timeline;   // per second of the phase
   std::map<std::string, int64_t> errors_by_kind;  // only kinds that occurred
   LatencySummary latency;              // from the intended send time (corrected)
   LatencySummary latency_uncorrected;  // from the actual send time
+  // gRPC phases only: calls per final status code ("OK", "CANCELLED", ...; only codes
+  // that occurred) and stream messages written / read.
+  std::map<std::string, int64_t> grpc_status;
+  int64_t grpc_messages_sent = 0, grpc_messages_received = 0;
 };
 
 struct AssertionResult {
@@ -49,6 +64,12 @@ struct AssertionResult {
   double final = 0;
   double limit = 0;
   std::string detail;
+  // With cycles ≥ 2: growth per cycle of the settled values (least squares), its standard
+  // error from the baseline noise, and whether it is significant (> 3 standard errors).
+  std::optional<double> slope_per_cycle;
+  std::optional<double> slope_standard_error;
+  bool growth_significant = false;
+  double noise = 0;        // robust σ of the baseline samples
 };
 
 // A group of goroutines present at the end and not at baseline.
@@ -59,6 +80,24 @@ struct GoroutineLeak {
   std::string created_by_location;  // file:line of the go statement
   std::string state;                // e.g. "chan send"
   std::vector<std::string> stack;   // representative stack, "function file:line" innermost first
+};
+
+// An allocation site whose in-use heap grew from the baseline to the final heap profile.
+struct HeapSite {
+  std::string function;             // the first non-runtime frame of the allocation stack
+  std::string location;             // its file:line
+  int64_t bytes = 0;                // growth of estimated in-use bytes
+  int64_t objects = 0;              // growth of estimated in-use objects
+  std::vector<std::string> stack;   // "function file:line", innermost first
+};
+
+// Settled values after one load cycle (assert.cycles).
+struct CycleResult {
+  int cycle = 0;                    // 1-based
+  bool settled = false;             // back within tolerance of the baseline
+  bool plateaued = false;           // stopped falling (settling ended early)
+  double settle_s = 0;
+  std::map<std::string, double> values;
 };
 
 // Open file descriptors that grew, grouped by what they point at.
@@ -97,6 +136,12 @@ struct RunResult {
   double settle_s = 0;       // time spent settling
   std::vector<AssertionResult> assertions;
   std::vector<GoroutineLeak> leaks;
+  // Goroutines Go's goroutineleak profile proved leaked (unreachable, blocked for good),
+  // beyond those it reported at baseline. Independent of counts and tolerances.
+  bool leak_profile_available = false;
+  std::vector<GoroutineLeak> proven_leaks;
+  std::vector<HeapSite> heap_growth;
+  std::vector<CycleResult> cycles;
   std::vector<FdLeak> fd_leaks;
   std::vector<TimelinePoint> timeline;
   std::vector<std::string> artifacts;      // files written beside the report (relative to it)

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/cli/load_command.h"
 #include "harness/runner/interrupt.h"
 #include "harness/runner/ports.h"
 #include "harness/runner/runner.h"
@@ -71,6 +72,9 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "check a scenario file and print what it resolves to");
   AddCommon(*validate, validate_args);
 
+  CLI::App* load = nullptr;  // `leakgate load URL`: pure load, see load_command.h
+  const auto run_load = leakgate::cli::AddLoadCommand(app, &load);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -79,6 +83,7 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*load) return run_load();
     if (*validate) {
       const auto s = Load(validate_args);
       fmt::print("{}: ok — {} phase(s), {} traffic entr{}, target {}\n", s.file, s.phases.size(), s.traffic.size(),

@@ -4,28 +4,89 @@
 
 namespace leakgate::faults {
 
-FaultPlan::FaultPlan(const std::vector<scenario::CancelFault>& cancels,
-                     const std::vector<scenario::Traffic>& traffic) {
-  for (const auto& c : cancels) {
-    Cancel plan{c.after, c.probability, std::vector<bool>(traffic.size(), c.traffic.empty())};
-    for (const auto& name : c.traffic) {
-      for (size_t i = 0; i < traffic.size(); ++i) {
-        if (traffic[i].name == name) plan.applies_to[i] = true;
-      }
+namespace {
+
+scenario::Fault FromCancel(const scenario::CancelFault& c) {
+  scenario::Fault f;
+  f.kind = scenario::Fault::kCancel;
+  f.scope = {c.probability, c.traffic};
+  f.after = {c.after, std::max(c.after, c.after_max)};
+  return f;
+}
+
+scenario::Duration Draw(const scenario::DurationRange& range, std::mt19937_64& rng) {
+  if (range.max <= range.min) return range.min;
+  std::uniform_int_distribution<int64_t> d(range.min.count(), range.max.count());
+  return scenario::Duration(d(rng));
+}
+
+void KeepEarliest(std::optional<scenario::Duration>& slot, scenario::Duration d) {
+  slot = slot ? std::min(*slot, d) : d;
+}
+
+}  // namespace
+
+std::optional<scenario::Duration> RequestFaults::abort_after(bool* reset) const {
+  std::optional<scenario::Duration> best;
+  bool is_reset = false;
+  for (const auto& [d, r] : {std::pair{cancel_after, false}, std::pair{reset_after, true}, std::pair{deadline, false}}) {
+    if (d && (!best || *d < *best)) {
+      best = d;
+      is_reset = r;
     }
-    cancels_.push_back(std::move(plan));
   }
+  if (reset != nullptr) *reset = is_reset;
+  return best;
+}
+
+FaultPlan::FaultPlan(const scenario::Phase& phase, const std::vector<scenario::Traffic>& traffic) {
+  for (const auto& c : phase.cancel) Add(FromCancel(c), traffic);
+  for (const auto& f : phase.faults) Add(f, traffic);
+}
+
+FaultPlan::FaultPlan(const std::vector<scenario::CancelFault>& cancels, const std::vector<scenario::Traffic>& traffic) {
+  for (const auto& c : cancels) Add(FromCancel(c), traffic);
+}
+
+void FaultPlan::Add(scenario::Fault fault, const std::vector<scenario::Traffic>& traffic) {
+  Item item{std::move(fault), std::vector<bool>(traffic.size(), false)};
+  for (size_t i = 0; i < traffic.size(); ++i) {
+    const auto& names = item.fault.scope.traffic;
+    item.applies_to[i] = names.empty() || std::find(names.begin(), names.end(), traffic[i].name) != names.end();
+  }
+  items_.push_back(std::move(item));
 }
 
 RequestFaults FaultPlan::Decide(size_t traffic_index, std::mt19937_64& rng) const {
-  RequestFaults faults;
+  RequestFaults out;
   std::uniform_real_distribution<double> coin(0.0, 1.0);
-  for (const auto& c : cancels_) {
-    if (traffic_index >= c.applies_to.size() || !c.applies_to[traffic_index]) continue;
-    if (coin(rng) >= c.probability) continue;
-    faults.cancel_after = faults.cancel_after ? std::min(*faults.cancel_after, c.after) : c.after;
+  for (const auto& item : items_) {
+    if (traffic_index >= item.applies_to.size() || !item.applies_to[traffic_index]) continue;
+    const auto& f = item.fault;
+    if (f.scope.probability < 1.0 && coin(rng) >= f.scope.probability) continue;
+    out.kinds |= 1u << f.kind;
+    switch (f.kind) {
+      case scenario::Fault::kCancel: KeepEarliest(out.cancel_after, Draw(f.after, rng)); break;
+      case scenario::Fault::kReset: KeepEarliest(out.reset_after, Draw(f.after, rng)); break;
+      case scenario::Fault::kDeadline: KeepEarliest(out.deadline, Draw(f.after, rng)); break;
+      case scenario::Fault::kSlowSend:
+        out.send_chunk = f.bytes;
+        out.send_interval = f.interval;
+        break;
+      case scenario::Fault::kSlowRead:
+        out.read_chunk = f.bytes;
+        out.read_interval = f.interval;
+        break;
+      case scenario::Fault::kAbandonBody: out.abandon_body = true; break;
+      case scenario::Fault::kHalfClose: out.half_close = true; break;
+      case scenario::Fault::kTruncateBody:
+        out.truncate_keep = f.keep;
+        if (f.then_wait) out.truncate_wait = f.wait;
+        break;
+      case scenario::Fault::kMalformed: out.malformed = f.malformed; break;
+    }
   }
-  return faults;
+  return out;
 }
 
 }  // namespace leakgate::faults

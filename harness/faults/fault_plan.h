@@ -1,39 +1,62 @@
-// FaultPlan: decides, per request, which client-side faults it gets.
+// FaultPlan: decides, per request, which client-side faults it carries.
 //
-// Built once per phase from the phase's `faults:` list; Decide() is called per request
-// with the worker's own random engine, so a FaultPlan is shared read-only by workers.
+// Built once per phase from the phase's `faults:` list (scenario::Phase::cancel and
+// ::faults); Decide() is called per request with the worker's own random engine, so one
+// FaultPlan is shared read-only by the phase's workers. Each fault item draws its own
+// coin: a request may carry several faults, and they compose (see RequestFaults).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "harness/scenario/scenario.h"
 
 namespace leakgate::faults {
 
-// The faults one request carries.
+// The faults one request carries, resolved to concrete values (ranges already drawn).
 struct RequestFaults {
-  // Abort the request (close the connection) this long after it started, unless the
-  // response is complete by then. Several cancel faults: the earliest that fires wins.
-  std::optional<scenario::Duration> cancel_after;
+  // Planned aborts, from the start of the request; the earliest one acts.
+  std::optional<scenario::Duration> cancel_after;  // close (FIN)
+  std::optional<scenario::Duration> reset_after;   // close with RST (SO_LINGER 0)
+  std::optional<scenario::Duration> deadline;      // per-request timeout, counted as a fault
+  int64_t send_chunk = 0;                          // slow_send: bytes per interval (0: off)
+  scenario::Duration send_interval{0};
+  int64_t read_chunk = 0;                          // slow_read: bytes per interval (0: off)
+  scenario::Duration read_interval{0};
+  bool abandon_body = false;
+  bool half_close = false;
+  std::optional<double> truncate_keep;             // share of the body sent
+  std::optional<scenario::Duration> truncate_wait; // then hold this long before closing
+  std::string malformed;                           // "" or request_line | header | version
+  uint32_t kinds = 0;                              // bit (1 << Fault::Kind) per fault carried
+
+  bool any() const { return kinds != 0; }
+  // The earliest planned abort and whether it is a reset.
+  std::optional<scenario::Duration> abort_after(bool* reset) const;
 };
 
 class FaultPlan {
  public:
-  FaultPlan(const std::vector<scenario::CancelFault>& cancels,
-            const std::vector<scenario::Traffic>& traffic);
+  FaultPlan(const scenario::Phase& phase, const std::vector<scenario::Traffic>& traffic);
+  // The cancel faults only (kept for callers that have no Phase).
+  FaultPlan(const std::vector<scenario::CancelFault>& cancels, const std::vector<scenario::Traffic>& traffic);
+
+  // True when the phase has no faults at all (Decide would always return nothing).
+  bool empty() const { return items_.empty(); }
 
   // Thread-safe (const); `rng` is the caller's.
   RequestFaults Decide(size_t traffic_index, std::mt19937_64& rng) const;
 
  private:
-  struct Cancel {
-    scenario::Duration after;
-    double probability;
+  struct Item {
+    scenario::Fault fault;
     std::vector<bool> applies_to;  // by traffic index
   };
-  std::vector<Cancel> cancels_;
+  void Add(scenario::Fault fault, const std::vector<scenario::Traffic>& traffic);
+  std::vector<Item> items_;
 };
 
 }  // namespace leakgate::faults

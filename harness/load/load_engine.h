@@ -1,15 +1,18 @@
-// LoadEngine: drives one phase of HTTP/1.1 traffic at the target (open model).
+// LoadEngine: drives one phase of HTTP/1.1 traffic at the target.
 //
-// One worker thread per core, each with its own io_context(1), connection pool, random
-// engine and stats (no shared hot state, as in wrk's thread_main); stats are merged when
-// the phase ends. Arrival j of the phase is due at start + j/rate and belongs to worker
-// j mod W; latency is measured from that intended time (no coordinated omission).
+// Models: open (constant `rate`, or a linear ramp; arrival j is due at a pure function of
+// j, see arrivals.h), closed (`concurrency` virtual users with `think_time`), and replay at
+// the recorded pace. One worker thread per core, each with its own io_context(1),
+// connection pool, random engine and stats (no shared hot state, as in wrk's
+// thread_main); arrival j belongs to worker j mod W. Stats are merged when the phase
+// ends, and per second into the timeline (stats/timeline.h). Latency is measured from the
+// intended send time (no coordinated omission) and, uncorrected, from the actual start.
 //
 // Contract of RunPhase: returns once the phase's duration has elapsed and every request it
 // started has completed, failed or hit its deadline; all connections it opened are closed
 // before it returns, so the target's per-connection goroutines can go away before the
 // next probe sample. A raised `stop` flag ends arrivals and aborts in-flight requests
-// within ~20 ms.
+// within ~20 ms. Throws only for setup errors (std::invalid_argument).
 #pragma once
 
 #include <atomic>
@@ -38,6 +41,7 @@ struct PhaseLoadResult {
   stats::RequestStats stats;
   std::chrono::nanoseconds elapsed{0};   // wall time of the phase including the drain
   int workers = 0;
+  std::vector<stats::TimelineSecond> timeline;  // one entry per second of the phase (by completion time)
 };
 
 PhaseLoadResult RunPhase(const scenario::Phase& phase, const std::vector<scenario::Traffic>& traffic,

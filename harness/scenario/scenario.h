@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/scenario/grpc_scenario.h"
+
 namespace leakgate::scenario {
 
 using Duration = std::chrono::nanoseconds;
@@ -43,8 +45,23 @@ struct Target {
 };
 
 struct Probe {
-  // Base of net/http/pprof, relative to target.url or absolute ("/debug/pprof").
+  // Base of net/http/pprof, relative to target.url or absolute ("/debug/pprof"). Goroutine
+  // counts and dumps, heap profiles and the forced GC come from here.
   std::string pprof = "/debug/pprof";
+  // Prometheus text exposition ("/metrics"), relative or absolute; "" = not scraped.
+  // Supplies go_goroutines, go_memstats_*, process_open_fds, process_resident_memory_bytes.
+  std::string metrics;
+  // expvar JSON ("/debug/vars"), relative or absolute; "" = not scraped. Supplies memstats
+  // and the published numeric variables (as "expvar.<name>").
+  std::string expvar;
+  // Read heap?debug=1 in every sample (heap_inuse_bytes, heap_objects) and diff the
+  // baseline and final heap profiles by allocation site.
+  bool heap_profile = true;
+  // Go 1.26's goroutineleak profile (GOEXPERIMENT=goroutineleakprofile): goroutines the GC
+  // proved unreachable. kAuto uses it when the target serves it; kOn makes its absence an
+  // error (exit 3); kOff never asks.
+  enum class LeakProfile { kAuto, kOn, kOff };
+  LeakProfile goroutine_leak_profile = LeakProfile::kAuto;
   // Period of sampling during phases and of polling while settling.
   Duration interval = std::chrono::milliseconds(200);
   // Number of samples whose median is the baseline (and the final value).
@@ -56,6 +73,37 @@ struct Probe {
   Duration timeout = std::chrono::seconds(5);
 };
 
+// One piece of a request template (see FORMAT.md, "Request templates"): literal text,
+// or a per-request variable written {{...}}. Parsed by the loader; rendered per request
+// by the load engine.
+struct TemplatePart {
+  enum Kind { kLiteral, kSeq, kRandInt, kRandStr, kUuid, kCsv };
+  Kind kind = kLiteral;
+  std::string text;       // kLiteral: the text
+  int64_t low = 0;        // kRandInt: inclusive bounds; kRandStr: length in `low`
+  int64_t high = 0;
+  int column = 0;         // kCsv: column index into Traffic::csv_rows
+};
+using Template = std::vector<TemplatePart>;  // empty = ""
+
+// One recorded request of a replay file (JSON lines or HAR), already resolved to a
+// path relative to the target (the recording's host is dropped).
+struct RecordedRequest {
+  std::string method = "GET";
+  std::string path = "/";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  Duration offset{0};     // since the first recorded request (0 when the file has none)
+};
+
+// A traffic entry that replays a recording instead of one template.
+struct Replay {
+  std::string file;                 // as resolved (relative paths: the working directory)
+  std::string format;               // "jsonl" or "har"
+  double speed = 1.0;               // recorded pace multiplier (2 = twice as fast)
+  std::vector<RecordedRequest> requests;  // in recorded order, offsets non-decreasing
+};
+
 // One request template; requests are drawn from the templates by weight.
 struct Traffic {
   std::string name;
@@ -64,7 +112,29 @@ struct Traffic {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   double weight = 1.0;
+  // The same three, parsed into per-request templates ({{seq}}, {{uuid}}, ...).
+  Template path_template;
+  std::vector<Template> header_templates;           // parallel to `headers`
+  Template body_template;
+  // csv: a CSV file with a header line; {{csv.COLUMN}} takes row (seq mod rows).
+  std::string csv_file;
+  std::vector<std::string> csv_columns;
+  std::vector<std::vector<std::string>> csv_rows;
+  std::optional<Replay> replay;                     // set: this entry replays a recording
+  std::optional<GrpcCall> grpc;                     // set: a gRPC call instead of an HTTP request
   SourceMark mark;
+};
+
+// A duration drawn uniformly from [min, max] per request (min == max: fixed).
+struct DurationRange {
+  Duration min{0};
+  Duration max{0};
+};
+
+// Common to every client-side fault: which share of which requests carries it.
+struct FaultScope {
+  double probability = 1.0;
+  std::vector<std::string> traffic;  // empty: every traffic entry
 };
 
 // Client-side fault: abort the request (close the connection) `after` its start,
@@ -73,18 +143,50 @@ struct CancelFault {
   Duration after = std::chrono::milliseconds(10);
   double probability = 1.0;
   std::vector<std::string> traffic;  // empty: every traffic entry
+  Duration after_max{0};             // > after: the delay is drawn from [after, after_max]
+};
+
+// Every client-side fault a phase may list (see FORMAT.md, "faults"). One item = one kind.
+struct Fault {
+  enum Kind { kCancel, kReset, kSlowSend, kSlowRead, kAbandonBody, kHalfClose, kTruncateBody, kMalformed, kDeadline };
+  Kind kind = kCancel;
+  FaultScope scope;
+  DurationRange after{std::chrono::milliseconds(10), std::chrono::milliseconds(10)};  // cancel, reset; deadline: timeout
+  int64_t bytes = 1;                                   // slow_send / slow_read: bytes per interval
+  Duration interval = std::chrono::milliseconds(10);   // slow_send / slow_read
+  double keep = 0.5;                                   // truncate_body: share of the body sent
+  bool then_wait = false;                              // truncate_body: hold the connection `wait`, then close
+  Duration wait = std::chrono::seconds(1);
+  std::string malformed = "request_line";              // malformed: request_line | header | version
+};
+std::string_view FaultKindName(Fault::Kind kind);
+
+// How a phase reuses connections.
+struct ConnectionPolicy {
+  int pool = 0;              // keep-alive connections kept idle per phase; 0 = no bound
+  bool per_request = false;  // a new connection for every request (closed after the response)
+  int max = 0;               // bound on open connections per phase; 0 = none. Requests wait for one.
 };
 
 struct Phase {
   std::string name;
   Duration duration = std::chrono::seconds(1);
   double rate = 0;                   // requests per second, open model; 0 = no traffic (idle phase)
+  double rate_to = -1;               // >= 0: the rate ramps linearly from `rate` to this over the phase
+  int concurrency = 0;               // > 0: closed model with this many virtual users (rate unused)
+  Duration think_time{0};            // closed model: pause between a user's requests
+  std::string replay;                // non-empty: arrivals follow this replay traffic entry's recording
   bool warmup = false;               // runs before the baseline is taken (default: name "warmup" or "warm-up")
   int max_in_flight = 1000;          // bound on concurrent requests; arrivals beyond it are counted as dropped
   Duration timeout = std::chrono::seconds(10);  // per-request deadline
   int workers = 0;                   // 0 = one per hardware thread
+  ConnectionPolicy connections;
+  GrpcPhase grpc;                    // gRPC traffic: channels, churn, stream faults
   std::vector<CancelFault> cancel;
+  std::vector<Fault> faults;         // the other faults of `faults:` (cancel ones are in `cancel`)
   SourceMark mark;
+
+  bool has_traffic() const { return rate > 0 || rate_to > 0 || concurrency > 0 || !replay.empty(); }
 };
 
 // Tolerance of one asserted resource: final ≤ baseline + max(absolute, relative × baseline).
@@ -94,12 +196,42 @@ struct Tolerance {
   double limit(double baseline) const;
 };
 
+// Goroutines to leave out of leak attribution (in the spirit of goleak's IgnoreTopFunction
+// and IgnoreAnyFunction). `function` is exact, or a prefix when it ends with '*'.
+struct IgnoreRule {
+  enum class Kind { kTopFunction, kAnyFunction, kCreatedBy };
+  Kind kind = Kind::kTopFunction;
+  std::string function;
+  SourceMark mark;
+};
+
+// The resources an `assert:` may name, in report order. Values are what the sampler
+// reports under the same names (probes/sampler.h).
+inline constexpr const char* kAssertableResources[] = {
+    "goroutines", "heap_inuse_bytes", "heap_objects", "fds", "sockets", "threads", "rss_bytes"};
+
 struct Assert {
-  Duration settle = std::chrono::seconds(15);   // time budget to return to baseline
-  std::optional<Tolerance> goroutines;
-  std::optional<Tolerance> fds;                 // /proc/<pid>/fd, only for started targets
+  Duration settle = std::chrono::seconds(15);   // time budget to return to baseline (per cycle)
+  // Leak assertions by resource name (kAssertableResources). fds, sockets, threads and
+  // rss_bytes come from /proc (started targets) or /metrics; heap_* from the heap profile,
+  // expvar or /metrics.
+  std::map<std::string, Tolerance> resources;
+  // load → settle repeated this many times (the non-warm-up phases are the load). With
+  // cycles ≥ 2 a resource fails when it keeps growing from cycle to cycle (a significant
+  // slope over the settled values), not when it grew once (warm caches and pools).
+  int cycles = 1;
+  std::vector<IgnoreRule> ignore;               // added to the defaults
+  bool default_ignores = true;                  // shipped rules: see scenarios/FORMAT.md
+  // Goroutines the goroutineleak profile proves leaked fail the goroutines assertion even
+  // within tolerance (when the profile is available).
+  bool proven_leaks_fail = true;
   // Non-leak thresholds (exit code 4 when violated).
   std::optional<double> max_error_rate;         // errors / requests over the non-warm-up phases
+
+  const Tolerance* Find(const std::string& resource) const {
+    auto it = resources.find(resource);
+    return it == resources.end() ? nullptr : &it->second;
+  }
 };
 
 struct Scenario {
@@ -113,6 +245,7 @@ struct Scenario {
   std::vector<Traffic> traffic;
   std::vector<Phase> phases;
   Assert assertions;
+  std::optional<GrpcConfig> grpc;               // set when the traffic is gRPC
 };
 
 }  // namespace leakgate::scenario

@@ -30,6 +30,8 @@ void RequestStats::Merge(const RequestStats& other) {
   aborted += other.aborted;
   for (size_t i = 0; i < errors_by_kind.size(); ++i) errors_by_kind[i] += other.errors_by_kind[i];
   connections_opened += other.connections_opened;
+  late += other.late;
+  for (size_t i = 0; i < faulted.size(); ++i) faulted[i] += other.faulted[i];
   corrected.Merge(other.corrected);
   uncorrected.Merge(other.uncorrected);
 }

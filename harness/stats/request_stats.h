@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <string_view>
 
@@ -24,15 +25,32 @@ enum class ErrorKind : int {
 };
 std::string_view ErrorKindName(ErrorKind kind);
 
+inline constexpr int kFaultKinds = 9;  // scenario::Fault::Kind values
+inline constexpr std::chrono::milliseconds kLateAfter{1};
+
+// One second of a phase, for the per-second timeline (throughput, errors, p99).
+struct TimelineSecond {
+  int64_t second = 0;       // since the phase's start; covers [second, second + 1)
+  int64_t completed = 0;    // requests that ended in this second (ok + errors + cancelled)
+  int64_t ok = 0;
+  int64_t errors = 0;
+  int64_t p99_nanos = 0;    // of the corrected latency of responses completed in this second
+};
+
 struct RequestStats {
   int64_t scheduled = 0;   // arrivals the open model asked for
   int64_t sent = 0;        // requests that started (got a connection and began writing)
   int64_t ok = 0;          // responses with status < 400
-  int64_t cancelled = 0;   // aborted by a client-side fault (cancel) before the response ended
+  int64_t cancelled = 0;   // ended by a client-side fault that breaks the exchange (cancel, reset,
+                           // deadline, abandon_body, truncate_body, malformed), whatever the server did
   int64_t dropped = 0;     // arrivals not sent because max_in_flight requests were already running
   int64_t aborted = 0;     // cut short by a run-wide stop (SIGINT)
   std::array<int64_t, static_cast<size_t>(ErrorKind::kCount)> errors_by_kind{};
   int64_t connections_opened = 0;
+  int64_t late = 0;        // sent (began writing) ≥ kLateAfter after the intended time; ⊆ sent
+  // Requests that carried each client-side fault (index: scenario::Fault::Kind); a request
+  // may carry several. Counted whether or not the fault got to act.
+  std::array<int64_t, kFaultKinds> faulted{};
 
   // Latency of completed requests (ok and status errors). `corrected` is measured from
   // the intended send time of the open model (no coordinated omission); `uncorrected`

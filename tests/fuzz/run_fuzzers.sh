@@ -19,7 +19,7 @@ for f in "${fuzzers[@]}"; do
   scratch=$(mktemp -d)
   [[ -d $seeds ]] && cp -r "$seeds"/. "$scratch"/
   echo "fuzz: $name for ${seconds}s (seeds: $(ls "$scratch" | wc -l))"
-  if ! "$f" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=4096 "$scratch" 2>"$scratch.log"; then
+  if ! "$f" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 -rss_limit_mb=4096 "$scratch" 2>"$scratch.log"; then
     tail -n 60 "$scratch.log" >&2
     echo "fuzz: $name FAILED (crash input above)" >&2
     exit 1

@@ -166,10 +166,10 @@ TEST(ScenarioLoader, FullExampleParsesToTheExpectedValues) {
   EXPECT_TRUE(load.cancel[0].traffic.empty());
 
   EXPECT_EQ(s.assertions.settle, 15s);
-  ASSERT_TRUE(s.assertions.goroutines.has_value());
-  EXPECT_EQ(s.assertions.goroutines->absolute, 5.0);
-  EXPECT_FALSE(s.assertions.goroutines->relative.has_value());
-  EXPECT_FALSE(s.assertions.fds.has_value());
+  ASSERT_TRUE(s.assertions.Find("goroutines") != nullptr);
+  EXPECT_EQ(s.assertions.Find("goroutines")->absolute, 5.0);
+  EXPECT_FALSE(s.assertions.Find("goroutines")->relative.has_value());
+  EXPECT_EQ(s.assertions.Find("fds"), nullptr);
   EXPECT_FALSE(s.assertions.max_error_rate.has_value());
 }
 
@@ -254,12 +254,12 @@ assert:
   EXPECT_EQ(load.cancel[1].probability, 0);
 
   EXPECT_EQ(s.assertions.settle, 0s);
-  ASSERT_TRUE(s.assertions.goroutines);
-  EXPECT_FALSE(s.assertions.goroutines->absolute);
-  EXPECT_DOUBLE_EQ(s.assertions.goroutines->relative.value_or(-1), 0.1);
-  ASSERT_TRUE(s.assertions.fds);
-  EXPECT_EQ(s.assertions.fds->absolute, 3.0);
-  EXPECT_EQ(s.assertions.fds->relative, 0.5);
+  ASSERT_TRUE(s.assertions.Find("goroutines"));
+  EXPECT_FALSE(s.assertions.Find("goroutines")->absolute);
+  EXPECT_DOUBLE_EQ(s.assertions.Find("goroutines")->relative.value_or(-1), 0.1);
+  ASSERT_TRUE(s.assertions.Find("fds"));
+  EXPECT_EQ(s.assertions.Find("fds")->absolute, 3.0);
+  EXPECT_EQ(s.assertions.Find("fds")->relative, 0.5);
   EXPECT_EQ(s.assertions.max_error_rate, 0.01);
 }
 
@@ -306,10 +306,10 @@ phases: [{name: idle, duration: 1s}]
 TEST(ScenarioLoader, DefaultsWhenAssertIsAbsent) {
   const Scenario s = Parse(kPrefix + "phases: [{name: load, duration: 1s, rate: 1}]\n");
   EXPECT_EQ(s.assertions.settle, 15s);
-  ASSERT_TRUE(s.assertions.goroutines.has_value());
-  EXPECT_EQ(s.assertions.goroutines->absolute, 5.0);
-  EXPECT_FALSE(s.assertions.goroutines->relative);
-  EXPECT_FALSE(s.assertions.fds);
+  ASSERT_TRUE(s.assertions.Find("goroutines") != nullptr);
+  EXPECT_EQ(s.assertions.Find("goroutines")->absolute, 5.0);
+  EXPECT_FALSE(s.assertions.Find("goroutines")->relative);
+  EXPECT_EQ(s.assertions.Find("fds"), nullptr);
   EXPECT_EQ(s.target.ready, "/healthz");
   EXPECT_EQ(s.probe.pprof, "/debug/pprof");
   EXPECT_EQ(s.traffic[0].method, "GET");
@@ -317,12 +317,12 @@ TEST(ScenarioLoader, DefaultsWhenAssertIsAbsent) {
 
 TEST(ScenarioLoader, AssertNamingOnlyFdsDoesNotAddGoroutines) {
   const Scenario s = Parse(kPrefix + "phases: [{name: load, duration: 1s}]\nassert: {fds: {tolerance: 0}}\n");
-  EXPECT_FALSE(s.assertions.goroutines);
-  ASSERT_TRUE(s.assertions.fds);
-  EXPECT_EQ(s.assertions.fds->absolute, 0.0);
+  EXPECT_EQ(s.assertions.Find("goroutines"), nullptr);
+  ASSERT_TRUE(s.assertions.Find("fds"));
+  EXPECT_EQ(s.assertions.Find("fds")->absolute, 0.0);
   const Scenario settle_only = Parse(kPrefix + "phases: [{name: load, duration: 1s}]\nassert: {settle: 3s}\n");
-  ASSERT_TRUE(settle_only.assertions.goroutines) << "no resource named: goroutines are still asserted";
-  EXPECT_EQ(settle_only.assertions.goroutines->absolute, 5.0);
+  ASSERT_TRUE(settle_only.assertions.Find("goroutines")) << "no resource named: goroutines are still asserted";
+  EXPECT_EQ(settle_only.assertions.Find("goroutines")->absolute, 5.0);
 }
 
 TEST(ScenarioLoader, WarmUpIsRecognisedByName) {
@@ -336,8 +336,8 @@ TEST(ScenarioLoader, WarmUpIsRecognisedByName) {
 
 TEST(ScenarioLoader, RelativeToleranceForms) {
   const auto tolerance = [](const std::string& goroutines) {
-    return *Parse(kPrefix + "phases: [{name: l, duration: 1s}]\nassert: {goroutines: " + goroutines + "}\n")
-                .assertions.goroutines;
+    return Parse(kPrefix + "phases: [{name: l, duration: 1s}]\nassert: {goroutines: " + goroutines + "}\n")
+                .assertions.resources.at("goroutines");
   };
   EXPECT_DOUBLE_EQ(*tolerance(R"({tolerance: "10%"})").relative, 0.10);
   EXPECT_DOUBLE_EQ(*tolerance("{relative: 0.1}").relative, 0.10);
@@ -513,7 +513,7 @@ phases: [{name: l, duration: 1s}]
 
 TEST(ScenarioErrors, UnknownKeyWithoutACloseMatchListsTheAllowedKeys) {
   ExpectErrorAt(kPrefix + "phases: [{name: l, duration: 1s}]\nprobe: {frequency: 1s}\n", 7, 9,
-                {"probe: unknown key 'frequency' (allowed here: pprof, interval, samples, force_gc, timeout)"});
+                {"probe: unknown key 'frequency' (allowed here: pprof, metrics, expvar, heap_profile, goroutine_leak_profile, interval, samples, force_gc, timeout)"});
 }
 
 TEST(ScenarioErrors, DuplicateKey) {
@@ -633,7 +633,7 @@ TEST(ScenarioErrors, FaultNamingUnknownTraffic) {
   ExpectErrorAt(kPrefix + "phases:\n  - name: load\n    duration: 1s\n    faults: [{cancel: {traffic: [zzz]}}]\n", 9, 34,
                 {R"(unknown traffic "zzz" (defined: hello))"});
   ExpectErrorAt(kPrefix + "phases:\n  - name: load\n    duration: 1s\n    faults: [{kill: {}}]\n", 9, 15,
-                {"phases[0].faults[0]: unknown key 'kill' (allowed here: cancel)"});
+                {"phases[0].faults[0]: unknown key 'kill' (allowed here: cancel, reset, slow_send"});
 }
 
 TEST(ScenarioErrors, InvalidHttpMethod) {
@@ -850,7 +850,10 @@ TEST(ScenarioFile, EveryCompleteExampleInFormatMdLoads) {
       ++examples;
       FakePorts ports;
       try {
-        ParseScenario(block, "FORMAT.md block at line " + std::to_string(block_start), ports.Options());
+        // Named as if it were a file in scenarios/, so ${scenario_dir} is that directory.
+        ParseScenario(block, std::string(LEAKGATE_SOURCE_DIR) + "/scenarios/FORMAT.md block at line " +
+                                 std::to_string(block_start),
+                      ports.Options());
       } catch (const ScenarioError& e) {
         ADD_FAILURE() << e.what();
       }

@@ -1,73 +1,22 @@
 // The HTTP load engine against the real Go example target on a free loopback port:
-// pacing, keep-alive, the cancel fault as the server sees it, deadlines, the in-flight
-// bound, and run-wide stop.
+// pacing (constant, ramp, replay), the closed model, connection policies, templates,
+// keep-alive, deadlines, the in-flight bound, the timeline and run-wide stop. The
+// client-side faults have their own file (fault_injection_test.cpp).
 #include "harness/load/load_engine.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
 #include <thread>
 
-#include "harness/runner/ports.h"
-#include "harness/runner/target_process.h"
-#include "probes/http_fetch.h"
-#include "probes/sampler.h"
-#include "leakgate_process.h"
+#include "go_target_fixture.h"
 
 namespace leakgate::load {
 namespace {
 
 using namespace std::chrono_literals;
 
-class LoadEngineTest : public ::testing::Test {
- protected:
-  void StartTarget(const std::string& mode) {
-    const int port = runner::AllocateLoopbackPort();
-    url_ = "http://127.0.0.1:" + std::to_string(port);
-    log_dir_ = testing::MakeTempDir("leakgate-load");
-    target_.emplace(runner::TargetProcess::Start(
-        {LEAKGATE_GO_TARGET, "-addr", "127.0.0.1:" + std::to_string(port), "-mode", mode}, {}, log_dir_ + "/target.log"));
-    for (int i = 0; i < 200; ++i) {
-      auto r = probes::HttpGet(url_ + "/healthz", 1s);
-      if (r.ok && r.status == 200) {
-        address_ = ResolveTarget(url_);
-        return;
-      }
-      std::this_thread::sleep_for(25ms);
-    }
-    FAIL() << "target not ready: " << target_->LogTail(20);
-  }
-
-  double Goroutines() {
-    probes::Sampler sampler({url_ + "/debug/pprof", std::nullopt, 5s});
-    return sampler.Sample(true).at(probes::kGoroutines);
-  }
-
-  void TearDown() override {
-    target_.reset();
-    std::filesystem::remove_all(log_dir_);
-  }
-
-  static scenario::Phase Phase(double rate, scenario::Duration duration) {
-    scenario::Phase p;
-    p.name = "t";
-    p.rate = rate;
-    p.duration = duration;
-    return p;
-  }
-  static std::vector<scenario::Traffic> Traffic(const std::string& path) {
-    scenario::Traffic t;
-    t.name = "t";
-    t.path = path;
-    return {t};
-  }
-
-  std::string url_, log_dir_;
-  std::optional<runner::TargetProcess> target_;
-  TargetAddress address_;
-  std::atomic<bool> stop_{false};
-};
+class LoadEngineTest : public testing::GoTargetTest {};
 
 TEST_F(LoadEngineTest, OpenModelSendsTheAskedNumberOverKeepAlive) {
   StartTarget("fixed");
@@ -149,6 +98,95 @@ TEST_F(LoadEngineTest, ErrorsAreClassifiedByKind) {
   auto dead = ResolveTarget("http://127.0.0.1:" + std::to_string(runner::AllocateLoopbackPort()));
   const auto d = RunPhase(Phase(20, 500ms), Traffic("/hello"), dead, stop_);
   EXPECT_EQ(d.stats.errors_by_kind[static_cast<size_t>(stats::ErrorKind::kConnect)], 10);
+}
+
+TEST_F(LoadEngineTest, RampingRateSendsTheIntegralOfTheRamp) {
+  StartTarget("fixed");
+  auto phase = Phase(100, 1s);
+  phase.rate_to = 500;  // mean 300/s over 1 s
+  const auto r = RunPhase(phase, Traffic("/hello"), address_, stop_);
+  EXPECT_EQ(r.stats.scheduled, 300);
+  EXPECT_EQ(r.stats.ok, 300);
+  ASSERT_GE(r.timeline.size(), 1u);
+  EXPECT_EQ(r.timeline.front().second, 0);
+  int64_t completed = 0;
+  for (const auto& s : r.timeline) completed += s.completed;
+  EXPECT_EQ(completed, 300) << "the timeline accounts for every request";
+}
+
+TEST_F(LoadEngineTest, ClosedModelKeepsConcurrencyUsersBusy) {
+  StartTarget("fixed");
+  auto phase = Phase(0, 500ms);
+  phase.concurrency = 4;
+  phase.think_time = 10ms;
+  const auto r = RunPhase(phase, Traffic("/slow?ms=20"), address_, stop_);
+  // Each user: ≈ 30 ms per cycle over 500 ms → ≈ 16 requests; 4 users.
+  EXPECT_GT(r.stats.ok, 30);
+  EXPECT_LT(r.stats.ok, 80);
+  EXPECT_EQ(r.stats.errors(), 0);
+  EXPECT_LE(r.stats.connections_opened, 4) << "each user reuses its keep-alive connection";
+}
+
+TEST_F(LoadEngineTest, NewConnectionPerRequestPolicy) {
+  StartTarget("fixed");
+  auto phase = Phase(200, 500ms);
+  phase.connections.per_request = true;
+  const auto r = RunPhase(phase, Traffic("/hello"), address_, stop_);
+  EXPECT_EQ(r.stats.ok, 100);
+  EXPECT_EQ(r.stats.connections_opened, 100);
+  EXPECT_GE(Observed("conn_accepted"), 100);
+}
+
+TEST_F(LoadEngineTest, MaxConnectionsMakesRequestsWaitForOne) {
+  StartTarget("fixed");
+  auto phase = Phase(100, 500ms);
+  phase.workers = 1;
+  phase.connections.max = 2;
+  const auto r = RunPhase(phase, Traffic("/slow?ms=30"), address_, stop_);
+  EXPECT_EQ(r.stats.ok, 50);
+  EXPECT_LE(r.stats.connections_opened, 2);
+  EXPECT_GT(r.stats.late, 0) << "requests waiting for a connection start late";
+  EXPECT_GT(r.stats.corrected.QuantileNanos(0.99), r.stats.uncorrected.QuantileNanos(0.5))
+      << "latency from the intended time includes the wait";
+}
+
+TEST_F(LoadEngineTest, TemplatesSendDistinctBodies) {
+  StartTarget("fixed");
+  auto traffic = Traffic("/echo", "POST");
+  auto& t = traffic.front();
+  // {{seq}}-{{randstr 8}}: sizes differ with the number of digits of seq.
+  t.body_template = {{scenario::TemplatePart::kLiteral, "k=", 0, 0, 0},
+                     {scenario::TemplatePart::kSeq, "", 0, 0, 0},
+                     {scenario::TemplatePart::kLiteral, "-", 0, 0, 0},
+                     {scenario::TemplatePart::kRandStr, "", 8, 0, 0}};
+  const auto r = RunPhase(Phase(200, 500ms), traffic, address_, stop_);
+  EXPECT_EQ(r.stats.ok, 100);
+  // Bodies "k=<seq>-xxxxxxxx" for seq 0..99: 10 × 12 + 90 × 13 bytes.
+  EXPECT_EQ(Observed("echo_bytes"), 10 * 12 + 90 * 13);
+}
+
+TEST_F(LoadEngineTest, ReplayFollowsTheRecordedPace) {
+  StartTarget("fixed");
+  scenario::Traffic t;
+  t.name = "rec";
+  scenario::Replay replay;
+  replay.speed = 2;
+  for (int i = 0; i < 10; ++i) {
+    scenario::RecordedRequest req;
+    req.method = i % 2 ? "POST" : "GET";
+    req.path = i % 2 ? "/echo" : "/hello";
+    req.body = i % 2 ? "abcd" : "";
+    req.offset = std::chrono::milliseconds(100 * i);  // 0..900 ms, at speed 2: 0..450 ms
+    replay.requests.push_back(req);
+  }
+  t.replay = replay;
+  auto phase = Phase(0, 1s);
+  phase.replay = "rec";
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = RunPhase(phase, {t}, address_, stop_);
+  EXPECT_EQ(r.stats.ok, 10);
+  EXPECT_EQ(Observed("echo_bytes"), 5 * 4);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 1s) << "the phase lasts its duration";
 }
 
 TEST(ResolveTarget, RejectsWhatIsNotHttp) {

@@ -253,6 +253,15 @@ TEST(GoroutineAttributionTest, IgnoreRules) {
   EXPECT_FALSE(Matches({{R::kCreatedBy, "main.blockedSend.func1"}}, send));
   EXPECT_FALSE(Matches({{R::kCreatedBy, "main.f"}}, G(5, "running", {F("main.f")})));
 
+  // Library only: the function is on the stack and no frame is user code.
+  EXPECT_TRUE(Matches({{R::kLibraryOnlyWith, "net/http.(*connReader).backgroundRead"}}, conn))
+      << "a connection's background read, nothing of the service on the stack";
+  Goroutine handler = conn;
+  handler.frames.insert(handler.frames.begin() + 1, F("main.slowHandler"));
+  EXPECT_FALSE(Matches({{R::kLibraryOnlyWith, "net/http.(*connReader).backgroundRead"}}, handler))
+      << "user code on the stack";
+  EXPECT_FALSE(Matches({{R::kLibraryOnlyWith, "main.blockedSend.func1"}}, send));
+
   // Several rules: any one matching is enough.
   EXPECT_TRUE(Matches({{R::kCreatedBy, "main.nothing"}, {R::kAnyFunction, "runtime.chansend1"}}, send));
 }

@@ -3,6 +3,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -60,6 +62,52 @@ TEST(ProcReader, ParsesStatusTextAndRejectsIncompleteText) {
 TEST(ProcReader, GoneProcessIsNullopt) {
   EXPECT_FALSE(ReadFds(999999999).has_value());
   EXPECT_FALSE(ReadProcStatus(999999999).has_value());
+}
+
+TEST(ProcNetTcp, ParsesStatesAndInodesSkippingOrphans) {
+  const std::string text =
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+      "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1 0 100 0 0 10 0\n"
+      "   1: 0100007F:1F90 0100007F:A000 01 00000000:00000000 00:00000000 00000000     0        0 222 1 0 20 4 30 10 -1\n"
+      "   2: 0100007F:A002 0100007F:1F90 08 00000000:00000000 00:00000000 00000000     0        0 333 1 0 20 4 30 10 -1\n"
+      "   3: 0100007F:A004 0100007F:1F90 06 00000000:00000000 03:00000F9B 00000000     0        0 0 3 0\n"
+      "garbage line\n";
+  const auto states = ParseProcNetTcp(text);
+  ASSERT_EQ(states.size(), 3u) << "the TIME_WAIT orphan (inode 0) and the garbage line are skipped";
+  EXPECT_EQ(states.at(111), "listen");
+  EXPECT_EQ(states.at(222), "established");
+  EXPECT_EQ(states.at(333), "close_wait");
+}
+
+TEST(ProcNetTcp, CountsThisProcessSocketsByState) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(listener, 4), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int client = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const int server = accept(listener, nullptr, nullptr);
+  ASSERT_GE(server, 0);
+
+  const auto fds = ReadFds(getpid());
+  ASSERT_TRUE(fds);
+  EXPECT_GE(fds->Count("socket"), 3);
+  const auto states = TcpStates(getpid(), *fds);
+  ASSERT_TRUE(states);
+  EXPECT_GE(states->at("listen"), 1);
+  EXPECT_GE(states->at("established"), 2) << "both ends of the loopback connection are ours";
+
+  close(server);  // the client end now waits for its own close: CLOSE_WAIT
+  const auto after = TcpStates(getpid(), *ReadFds(getpid()));
+  ASSERT_TRUE(after);
+  EXPECT_GE(after->count("close_wait") ? after->at("close_wait") : 0, 1);
+  close(client);
+  close(listener);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace leakgate::probes {
 namespace {
 
@@ -56,6 +58,52 @@ TEST(SettleTracker, FinalIsMedianOfRecentWindow) {
   for (double v : {1000, 1, 2, 3}) t.Add({{"goroutines", v}});
   EXPECT_EQ(t.Final().at("goroutines"), 2);
   EXPECT_EQ(t.samples_seen(), 4u);
+}
+
+}  // namespace
+}  // namespace leakgate::probes
+
+namespace leakgate::probes {
+namespace {
+
+TEST(SettleNoise, RobustAgainstOneOutlierAndFloored) {
+  const std::vector<ResourceSample> samples = {
+      {{"heap", 1000}}, {{"heap", 1010}}, {{"heap", 990}}, {{"heap", 1005}}, {{"heap", 50000}}};
+  const double noise = NoiseOf(samples, "heap");
+  EXPECT_GT(noise, 5);
+  EXPECT_LT(noise, 30) << "the 50000 outlier does not blow up a MAD-based noise";
+  EXPECT_EQ(NoiseOf({{{"g", 10}}, {{"g", 10}}, {{"g", 10}}}, "g"), 1.0) << "flat counts: floor of 1";
+  EXPECT_DOUBLE_EQ(NoiseOf({{{"b", 1e6}}, {{"b", 1e6}}}, "b"), 2000) << "flat bytes: 0.2 % of the median";
+}
+
+TEST(SettleGrowth, SteadyGrowthIsSignificantWarmCacheIsNot) {
+  const auto leak = FitGrowth({1000, 2000, 3000, 4000}, 50);
+  EXPECT_DOUBLE_EQ(leak.slope, 1000);
+  EXPECT_TRUE(leak.significant);
+  const auto warm = FitGrowth({5000, 5010, 4990, 5005}, 50);
+  EXPECT_NEAR(warm.slope, 0, 10);
+  EXPECT_FALSE(warm.significant) << "grew once before cycle 1, flat since";
+  const auto noisy = FitGrowth({100, 130, 90, 140}, 40);
+  EXPECT_FALSE(noisy.significant) << "growth within the noise";
+  EXPECT_FALSE(FitGrowth({7}, 1).significant);
+  const auto two = FitGrowth({10, 30}, 1);
+  EXPECT_DOUBLE_EQ(two.slope, 20);
+  EXPECT_DOUBLE_EQ(two.standard_error, 1 / std::sqrt(0.5));
+}
+
+TEST(SettleTracker, PlateauedOnceTheResourceStopsFalling) {
+  SettleTracker t({{"heap", 100}}, 3);
+  const std::map<std::string, double> noise{{"heap", 5}};
+  for (double v : {900, 800, 700}) t.Add({{"heap", v}});
+  EXPECT_FALSE(t.Plateaued(noise)) << "one window is not enough to compare";
+  for (double v : {600, 500, 400}) t.Add({{"heap", v}});
+  EXPECT_FALSE(t.Plateaued(noise)) << "still falling";
+  for (double v : {400, 402, 398}) t.Add({{"heap", v}});
+  EXPECT_FALSE(t.Plateaued(noise)) << "window 600,500,400 → 400,402,398: fell by 100";
+  for (double v : {401, 399, 400}) t.Add({{"heap", v}});
+  EXPECT_TRUE(t.Plateaued(noise));
+  EXPECT_FALSE(t.Settled()) << "plateaued above the limit is not settled";
+  EXPECT_EQ(t.Final().at("heap"), 400) << "Final() is still the last window";
 }
 
 }  // namespace

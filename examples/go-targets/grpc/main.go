@@ -154,7 +154,10 @@ func run(args []string) int {
 // newGRPCServer builds the gRPC server with LeakService, the health service
 // (all NOT_SERVING until the caller marks it serving) and server reflection.
 func newGRPCServer(svc *leakServer) (*grpc.Server, *health.Server) {
-	srv := grpc.NewServer()
+	srv := grpc.NewServer(
+		grpc.ChainUnaryInterceptor(svc.endings.unary),
+		grpc.ChainStreamInterceptor(svc.endings.stream),
+	)
 	leakv1.RegisterLeakServiceServer(srv, svc)
 	healthSrv := health.NewServer()
 	healthSrv.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)

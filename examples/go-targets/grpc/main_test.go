@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 
@@ -48,6 +49,7 @@ type testServer struct {
 	client leakv1.LeakServiceClient
 	conn   *grpc.ClientConn
 	srv    *grpc.Server
+	svc    *leakServer
 }
 
 // startServer serves LeakService (mode m) on a loopback port-0 listener, so that
@@ -58,7 +60,8 @@ func startServer(t *testing.T, m mode) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, healthSrv := newGRPCServer(newLeakServer(m))
+	svc := newLeakServer(m)
+	srv, healthSrv := newGRPCServer(svc)
 	healthSrv.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	go srv.Serve(ln)
 	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -66,7 +69,7 @@ func startServer(t *testing.T, m mode) *testServer {
 		srv.Stop()
 		t.Fatal(err)
 	}
-	ts := &testServer{client: leakv1.NewLeakServiceClient(conn), conn: conn, srv: srv}
+	ts := &testServer{client: leakv1.NewLeakServiceClient(conn), conn: conn, srv: srv, svc: svc}
 	t.Cleanup(func() {
 		conn.Close()
 		srv.Stop()
@@ -508,5 +511,35 @@ func TestFixtureNames(t *testing.T) {
 		if tops[k] != 20 {
 			t.Errorf("fixture: %d x %s, want 20\n%s", tops[k], k, describeTops(tops))
 		}
+	}
+}
+
+func TestCallEndingsAndMetadataStatus(t *testing.T) {
+	ts := startServer(t, modeFixed)
+	svc := ts.svc
+	md := metadata.Pairs("x-leakgate-status", "14")
+	ctx, cancel := context.WithTimeout(metadata.NewOutgoingContext(context.Background(), md), 5*time.Second)
+	defer cancel()
+	if _, err := ts.client.Hello(ctx, &leakv1.HelloRequest{}); status.Code(err) != codes.Unavailable {
+		t.Fatalf("Hello with x-leakgate-status 14: %v, want UNAVAILABLE", err)
+	}
+	sctx, scancel := context.WithCancel(context.Background())
+	stream, err := ts.client.Ticks(sctx, &leakv1.StreamRequest{IntervalMs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	scancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for svc.endings.snapshot()["Ticks"]["cancelled"] != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("ctx_at_return = %v, want Ticks cancelled 1", svc.endings.snapshot())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := svc.endings.snapshot()["Hello"]["ok"]; got < 2 {
+		t.Fatalf("Hello ok endings = %d, want >= 2 (warm-up and the status call)", got)
 	}
 }

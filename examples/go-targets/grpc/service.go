@@ -47,10 +47,12 @@ type leakServer struct {
 	inflight struct {
 		blockedSend, slowDependency, tickProducer atomic.Int64
 	}
+	// How each call's context stood when its handler returned (call_endings.go).
+	endings *callEndings
 }
 
 func newLeakServer(m mode) *leakServer {
-	return &leakServer{mode: m, fixed: m == modeFixed}
+	return &leakServer{mode: m, fixed: m == modeFixed, endings: newCallEndings()}
 }
 
 // publishVars exposes the counters under /debug/vars as "grpc_leaky". Only the
@@ -72,6 +74,7 @@ func publishVars(s *leakServer) {
 				"slowDependency":    s.inflight.slowDependency.Load(),
 				"tickProducer":      s.inflight.tickProducer.Load(),
 			},
+			"ctx_at_return": s.endings.snapshot(),
 		}
 	}))
 }
@@ -93,8 +96,11 @@ func ctxStatus(ctx context.Context) error {
 }
 
 // Hello is the fast unary RPC, for benchmarks: it echoes the request.
-func (s *leakServer) Hello(_ context.Context, req *leakv1.HelloRequest) (*leakv1.HelloReply, error) {
+func (s *leakServer) Hello(ctx context.Context, req *leakv1.HelloRequest) (*leakv1.HelloReply, error) {
 	s.calls.hello.Add(1)
+	if err := statusFromMetadata(ctx); err != nil {
+		return nil, err
+	}
 	n := int(req.GetRepeat())
 	if n < 1 {
 		n = 1

@@ -52,13 +52,19 @@ func run(args []string) int {
 	}
 	defer svc.close()
 	publishVars(svc)
+	obs := newObserver() // observe.go: /echo, /slow, /stream and connection counters
+	publishObserve(obs)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
 		return 1
 	}
-	srv := &http.Server{Handler: svc.routes(), ReadHeaderTimeout: 10 * time.Second}
+	ln = obs.observeListener(ln)
+	mux := http.NewServeMux()
+	mux.Handle("/", svc.routes())
+	registerObserve(mux, obs)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

@@ -1,55 +1,85 @@
-// HTTP/1.1 client exchange over one keep-alive connection (Boost.Beast).
+// HTTP/1.1 client exchange over one connection, with the client-side faults applied on
+// the wire (Boost.Asio sockets, Boost.Beast's parser).
 //
-// A Connection is owned by exactly one request coroutine at a time (the worker's pool
-// lends it out); everything here runs on that worker's single-threaded io_context.
+// A Connection is owned by one worker (its pool) and lent to exactly one request
+// coroutine at a time; everything here runs on that worker's single-threaded io_context.
+// Connection objects live until the worker's io_context has stopped (the pool recycles
+// closed ones), which is what makes the timer handlers below safe: they refer to the
+// Connection by reference and check its generation before acting.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace leakgate::load::http {
 
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Clock = std::chrono::steady_clock;
 
 struct Connection {
-  explicit Connection(const boost::asio::any_io_executor& ex) : stream(ex) {}
+  explicit Connection(const boost::asio::any_io_executor& ex) : socket(ex), timer(ex), pace(ex) {}
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  boost::beast::tcp_stream stream;
+  // Closes the socket (and with `reset`, makes the kernel send RST instead of FIN) and
+  // wakes any pause of the exchange. Idempotent; never throws.
+  void Close(bool reset = false);
+
+  boost::asio::ip::tcp::socket socket;
+  boost::asio::steady_timer timer;   // the running exchange's deadline / planned abort
+  boost::asio::steady_timer pace;    // pauses of slow_send, slow_read and truncate_body's wait
   boost::beast::flat_buffer buffer;  // bytes read past the previous response stay here
   bool connected = false;
+  uint64_t generation = 0;           // bumped per exchange: stale timer handlers do nothing
+  enum class Fired { kNone, kDeadline, kAbort } fired = Fired::kNone;
   int64_t requests = 0;              // completed exchanges on this connection
 };
 
+// The faults of one exchange, as they act on the wire (see scenario::Fault).
+struct ExchangePlan {
+  Clock::time_point deadline;                   // the phase's per-request timeout: an error
+  std::optional<Clock::time_point> abort_at;    // cancel / reset / deadline fault: planned
+  bool abort_with_reset = false;                // abort_at closes with RST (SO_LINGER 0)
+  int64_t send_chunk = 0;                       // > 0: slow_send, this many bytes per send_interval
+  Clock::duration send_interval{0};
+  int64_t read_chunk = 0;                       // > 0: slow_read, this many bytes per read_interval
+  Clock::duration read_interval{0};
+  bool abandon_body = false;                    // close once the response header is read
+  bool half_close = false;                      // shutdown(SHUT_WR) after the request is written
+  size_t send_limit = SIZE_MAX;                 // truncate_body: write only this many bytes, then
+  std::optional<Clock::duration> hold_after_send;  // wait this long (if set), then close
+  bool head = false;                            // a HEAD request: the response has no body
+};
+
 enum class ExchangeStatus {
-  kResponse,       // a complete response was read; see `status`
+  kResponse,       // a complete response was read; see `http_status`
   kConnectError,
   kWriteError,
   kReadError,      // reset, EOF or unparsable response
-  kDeadline,       // the deadline passed first; the connection was closed
-  kAborted,        // the connection was closed by us (run-wide stop)
+  kDeadline,       // plan.deadline passed first; the connection was closed
+  kFaulted,        // a planned fault ended the exchange (abort, abandon, truncate)
 };
 
 struct ExchangeResult {
   ExchangeStatus status = ExchangeStatus::kReadError;
   unsigned http_status = 0;
-  bool keep_alive = false;      // the connection may carry another request
+  bool keep_alive = false;        // the connection may carry another request
   bool nothing_received = false;  // failed before any response byte: safe to retry on a new connection
-  std::chrono::steady_clock::time_point sent_at;  // when writing began (after connect)
+  bool connected_now = false;     // this exchange opened the connection
+  Clock::time_point sent_at;      // when writing began (after connect)
+  uint64_t body_bytes = 0;        // response body bytes read
 };
 
-// Sends `request` on `conn` (connecting to `endpoint` first if needed) and reads the whole
-// response. Every operation is bounded by `deadline`: when it passes, the socket is closed
-// and the result is kDeadline. Never throws for network errors.
-boost::asio::awaitable<ExchangeResult> Exchange(Connection& conn,
-                                                const boost::asio::ip::tcp::endpoint& endpoint,
-                                                const Request& request,
-                                                std::chrono::steady_clock::time_point deadline);
+// Sends `request` (raw HTTP/1.1 bytes) on `conn`, connecting to `endpoint` first if needed,
+// and reads the response, applying `plan`. Every wait is bounded by plan.deadline (and
+// plan.abort_at); when one passes the socket is closed. Never throws for network errors.
+// The caller must not reuse `conn` unless the result is kResponse with keep_alive.
+boost::asio::awaitable<ExchangeResult> Exchange(Connection& conn, const boost::asio::ip::tcp::endpoint& endpoint,
+                                                std::string_view request, const ExchangePlan& plan);
 
 }  // namespace leakgate::load::http

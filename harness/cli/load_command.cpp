@@ -1,0 +1,124 @@
+#include "harness/cli/load_command.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/load/load_engine.h"
+#include "harness/runner/interrupt.h"
+#include "harness/scenario/duration.h"
+#include "harness/scenario/scenario.h"
+
+namespace leakgate::cli {
+
+namespace {
+
+struct LoadArgs {
+  std::string url;
+  double rate = 0;
+  int concurrency = 0;
+  int threads = 0;
+  int connections = 0;
+  std::string duration = "10s";
+  std::string timeout = "10s";
+  std::string method = "GET";
+  std::vector<std::string> headers;
+  std::string body;
+  bool json = false;
+};
+
+int RunLoad(const LoadArgs& a) {
+  if ((a.rate > 0) == (a.concurrency > 0)) {
+    fmt::print(stderr, "leakgate load: give exactly one of --rate or --concurrency\n");
+    return 2;
+  }
+  const auto duration = scenario::ParseDuration(a.duration);
+  const auto timeout = scenario::ParseDuration(a.timeout);
+  if (!duration || *duration <= scenario::Duration::zero() || !timeout || *timeout <= scenario::Duration::zero()) {
+    fmt::print(stderr, "leakgate load: invalid --duration or --timeout\n");
+    return 2;
+  }
+  // "http://host:port/path?q" → base "http://host:port", path "/path?q".
+  const size_t scheme_end = a.url.find("://");
+  const size_t slash = scheme_end == std::string::npos ? std::string::npos : a.url.find('/', scheme_end + 3);
+  const std::string base = slash == std::string::npos ? a.url : a.url.substr(0, slash);
+  const std::string path = slash == std::string::npos ? "/" : a.url.substr(slash);
+
+  scenario::Traffic t;
+  t.name = "load";
+  t.method = a.method;
+  t.path = path;
+  t.body = a.body;
+  for (const auto& h : a.headers) {
+    const size_t colon = h.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      fmt::print(stderr, "leakgate load: --header expects \"Name: value\", got \"{}\"\n", h);
+      return 2;
+    }
+    std::string value = h.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.erase(value.begin());
+    t.headers.emplace_back(h.substr(0, colon), value);
+  }
+  scenario::Phase p;
+  p.name = "load";
+  p.duration = *duration;
+  p.timeout = *timeout;
+  p.rate = a.rate;
+  p.concurrency = a.concurrency;
+  p.workers = a.threads;
+  p.max_in_flight = 1 << 30;
+  p.connections.max = a.connections;
+
+  const auto target = load::ResolveTarget(base);
+  runner::InterruptHandler interrupts;
+  const auto r = load::RunPhase(p, {t}, target, runner::InterruptHandler::StopFlag());
+  const auto& st = r.stats;
+  const double seconds = std::chrono::duration<double>(p.duration).count();
+  const double rps = static_cast<double>(st.ok + st.errors() + st.cancelled) / seconds;
+  const auto ms = [](int64_t ns) { return static_cast<double>(ns) / 1e6; };
+  const auto& h = st.corrected;
+  if (a.json) {
+    nlohmann::json j = {{"requests", st.sent},      {"ok", st.ok},           {"errors", st.errors()},
+                        {"dropped", st.dropped},    {"late", st.late},       {"scheduled", st.scheduled},
+                        {"connections", st.connections_opened},              {"workers", r.workers},
+                        {"duration_s", seconds},    {"rps", rps},
+                        {"achieved_rate", static_cast<double>(st.sent) / seconds},
+                        {"latency_ms", {{"p50", ms(h.QuantileNanos(0.5))}, {"p90", ms(h.QuantileNanos(0.9))},
+                                        {"p99", ms(h.QuantileNanos(0.99))}, {"p999", ms(h.QuantileNanos(0.999))},
+                                        {"p9999", ms(h.QuantileNanos(0.9999))}, {"max", ms(h.max_nanos())}}}};
+    fmt::print("{}\n", j.dump());
+  } else {
+    fmt::print("{} requests in {:.2f}s: {:.0f} req/s, {} ok, {} errors, {} dropped, {} late, {} connections, {} workers\n",
+               st.sent, seconds, rps, st.ok, st.errors(), st.dropped, st.late, st.connections_opened, r.workers);
+    fmt::print("latency ms (from intended time): p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  p99.9 {:.3f}  p99.99 {:.3f}  max {:.3f}\n",
+               ms(h.QuantileNanos(0.5)), ms(h.QuantileNanos(0.9)), ms(h.QuantileNanos(0.99)), ms(h.QuantileNanos(0.999)),
+               ms(h.QuantileNanos(0.9999)), ms(h.max_nanos()));
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::function<int()> AddLoadCommand(CLI::App& app, CLI::App** subcommand) {
+  auto args = std::make_shared<LoadArgs>();
+  auto* cmd = app.add_subcommand("load", "pure load at a URL: no target process, no probes, no assertions");
+  cmd->add_option("url", args->url, "http:// URL to send requests to")->required();
+  cmd->add_option("--rate", args->rate, "open model: requests per second");
+  cmd->add_option("--concurrency,-c", args->concurrency, "closed model: users, each one request at a time");
+  cmd->add_option("--threads,-t", args->threads, "worker threads (default: one per core)");
+  cmd->add_option("--connections", args->connections, "bound on open connections (default: none)");
+  cmd->add_option("--duration,-d", args->duration, "how long to send (default 10s)");
+  cmd->add_option("--timeout", args->timeout, "per-request deadline (default 10s)");
+  cmd->add_option("--method,-X", args->method, "HTTP method (default GET)");
+  cmd->add_option("--header,-H", args->headers, "request header \"Name: value\" (repeatable)");
+  cmd->add_option("--body", args->body, "request body");
+  cmd->add_flag("--json", args->json, "print one JSON object instead of text");
+  *subcommand = cmd;
+  return [args] { return RunLoad(*args); };
+}
+
+}  // namespace leakgate::cli

@@ -1,0 +1,54 @@
+// TimelineCollector: merges the workers' per-second stats into one per-second timeline.
+//
+// Each worker accumulates one second at a time (SecondAccumulator, its own) and hands it
+// over once the second is over (Add, once per worker per second, so the lock is taken
+// about workers × seconds times per phase: never on a per-request path). A second is
+// summarized (p99 computed, histogram freed) as soon as every worker has handed it over,
+// so memory stays bounded whatever the phase length. Thread-safety: Add() from any
+// thread; Finish() once, after every worker has stopped.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "harness/stats/histogram.h"
+#include "harness/stats/request_stats.h"
+
+namespace leakgate::stats {
+
+// One worker's current second. Not thread-safe.
+struct SecondAccumulator {
+  int64_t completed = 0, ok = 0, errors = 0;
+  LatencyHistogram latency;  // corrected latency of the responses of this second
+  void Reset() {
+    completed = ok = errors = 0;
+    latency.Reset();
+  }
+};
+
+class TimelineCollector {
+ public:
+  explicit TimelineCollector(int contributors) : contributors_(contributors) {}
+
+  void Add(int64_t second, const SecondAccumulator& acc);
+
+  // The timeline, one entry per second from 0 to the last second anyone reported.
+  std::vector<TimelineSecond> Finish();
+
+ private:
+  struct Pending {
+    SecondAccumulator acc;
+    int reports = 0;
+  };
+  static TimelineSecond Summarize(int64_t second, const SecondAccumulator& acc);
+
+  const int contributors_;
+  std::mutex mu_;
+  std::map<int64_t, std::unique_ptr<Pending>> pending_;
+  std::map<int64_t, TimelineSecond> done_;
+};
+
+}  // namespace leakgate::stats
