@@ -761,6 +761,19 @@ void CheckGrpcTraffic(const Reader& root, const std::optional<Reader>& traffic_r
   if (!s.grpc) root.Fail("traffic has gRPC calls: add a top-level grpc: with protos: (and import_paths:) or reflection: true");
 }
 
+// HTTP-only faults (reset, slow_send, ...) have no meaning for gRPC calls: an error at the phase.
+void CheckGrpcFaults(const Scenario& s) {
+  if (!s.grpc || s.traffic.empty() || !s.traffic.front().grpc) return;
+  for (size_t i = 0; i < s.phases.size(); ++i) {
+    for (const auto& f : s.phases[i].faults) {
+      if (f.kind == Fault::kCancel || f.kind == Fault::kDeadline) continue;
+      throw ScenarioError(s.phases[i].mark,
+                          fmt::format("phases[{}].faults: {} does not apply to gRPC calls (cancel, deadline, grpc_cancel and "
+                                      "grpc_abandon do)", i, FaultKindName(f.kind)));
+    }
+  }
+}
+
 // A traffic entry with grpc:: its gRPC call; the HTTP-only keys must be absent.
 void ReadGrpcTraffic(const MapReader& m, Traffic& t) {
   const auto grpc = m.Get("grpc");
@@ -1716,6 +1729,7 @@ Scenario ReadScenario(Context& ctx, const Reader& root, const LoadOptions& optio
   if (const auto v = m.Get("grpc")) s.grpc = ReadGrpcConfig(*v);
   CheckGrpcTraffic(root, m.Get("traffic"), s);
   s.phases = ReadPhases(m.Require("phases"), s.traffic);
+  CheckGrpcFaults(s);
   s.assertions = ReadAssert(m.Get("assert"), s.target, s.probe);
   s.vars = ctx.vars();
   s.ports = ctx.ports();

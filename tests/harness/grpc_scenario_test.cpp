@@ -170,6 +170,9 @@ TEST(GrpcScenario, Errors) {
   ExpectError(Yaml("  - {name: h, grpc: {method: a.B/C}}", "  - {name: load, duration: 1s, rate: 1, grpc: {connections: 0}}"), 7,
               61, "must be >= 1");
   ExpectError(Yaml("  - {name: h, grpc: {method: a.B/C}}",
+                   "  - {name: load, duration: 1s, rate: 1, faults: [slow_send: {bytes: 1}]}"),
+              7, 5, "phases[0].faults: slow_send does not apply to gRPC calls");
+  ExpectError(Yaml("  - {name: h, grpc: {method: a.B/C}}",
                    "  - {name: load, duration: 1s, rate: 1, faults: [grpc_cancel: {after: 3}]}"),
               7, 64, "unknown key 'after'");
   ExpectError(Yaml("  - {name: h, grpc: {method: a.B/C}}",

@@ -183,6 +183,7 @@ struct ChannelSlot {
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // its own connection, not shared with other channels
     args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);             // every call once: the counts are what the server saw
     args.SetMaxReceiveMessageSize(-1);
+    args.SetInt(GRPC_ARG_ENABLE_CHANNELZ, 0);            // no per-call bookkeeping nobody reads
     channel = ::grpc::CreateCustomChannel(target, ::grpc::InsecureChannelCredentials(), args);
     stub = std::make_unique<::grpc::GenericStub>(channel);
   }
