@@ -33,6 +33,13 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
                      p.achieved_rate, p.requests, p.ok, p.errors, p.cancelled, p.dropped, p.latency.p50_ms,
                      p.latency.p99_ms, p.latency.max_ms);
       for (const auto& [kind, n] : p.errors_by_kind) fmt::format_to(it, "  {:<12}   {} {} errors\n", "", n, kind);
+      for (const auto& [fault, n] : p.faulted) fmt::format_to(it, "  {:<12}   {} requests with fault {}\n", "", n, fault);
+      if (p.late > 0) fmt::format_to(it, "  {:<12}   {} sent ≥ 1 ms after their intended time\n", "", p.late);
+      if (!p.grpc_status.empty()) {
+        std::string codes;
+        for (const auto& [code, n] : p.grpc_status) codes += fmt::format(" {} {}", code, n);
+        fmt::format_to(it, "  {:<12}   gRPC status:{}\n", "", codes);
+      }
     }
   }
 
