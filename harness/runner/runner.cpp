@@ -381,7 +381,10 @@ class RunExecution {
     timeline_.push_back({sampler_->SecondsSinceStart(), label, sample});
     if (!error.empty()) {
       CheckTargetAlive("while sampling");
-      throw TargetFailure{fmt::format("cannot sample the target: {}", error)};
+      const char* hint = error.starts_with("heap profile")
+                             ? " (probe.heap_profile: false reads the heap from expvar or /metrics instead)"
+                             : "";
+      throw TargetFailure{fmt::format("cannot sample the target: {}{}", error, hint)};
     }
     return sample;
   }

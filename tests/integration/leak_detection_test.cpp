@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -136,6 +138,31 @@ TEST(LeakProfile, FixedTwinHasNothingProven) {
   ASSERT_EQ(fixed.process.exit_code, 0) << fixed.process.out << fixed.process.err;
   EXPECT_TRUE(fixed.result["leak_profile"]["available"].get<bool>());
   EXPECT_TRUE(fixed.result["leak_profile"]["proven_leaks"].empty()) << fixed.result["leak_profile"].dump(2);
+}
+
+// Without pprof, the heap comes from expvar's memstats and fds from /proc: the unbounded
+// cache still fails on heap objects, with nothing to attribute goroutines to.
+TEST(Sources, ExpvarAndProcAloneMeasureHeapAndFds) {
+  const std::string dir = MakeTempDir("leakgate-expvar");
+  {
+    std::ofstream f(dir + "/expvar-only.yaml");
+    f << "name: expvar-only\n"
+         "target:\n  command: [\"" LEAKGATE_GO_TARGET "\", -addr, \"127.0.0.1:${port}\", -mode, leaky]\n"
+         "probe: {pprof: \"\", expvar: /debug/vars}\n"
+         "traffic: [{name: cache, path: /leak/cache}]\n"
+         "phases: [{name: load, duration: 2s, rate: 200}]\n"
+         "assert: {settle: 2s, heap_objects: {tolerance: 100}, fds: {tolerance: 3}}\n";
+  }
+  const auto r = RunLeakgate({"run", dir + "/expvar-only.yaml", "--out", dir, "--quiet"}, std::chrono::seconds(60));
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  const auto result = json::parse(ReadFile(dir + "/result.json"));
+  std::map<std::string, bool> passed;
+  for (const auto& a : result["assertions"]) passed[a["name"]] = a["passed"];
+  EXPECT_FALSE(passed.at("heap_objects")) << "400 cache entries stay";
+  EXPECT_TRUE(passed.at("fds"));
+  EXPECT_FALSE(result["baseline"].contains("goroutines")) << "no pprof, no goroutine count";
+  EXPECT_TRUE(result["leaks"].empty());
+  std::filesystem::remove_all(dir);
 }
 
 // The raw profiles beside the report open in `go tool pprof`.
