@@ -654,10 +654,10 @@ class RunExecution {
   }
 
   void RunAll() {
-    const bool has_warmup = std::any_of(s_.phases.begin(), s_.phases.end(), [](const auto& p) { return p.warmup; });
+    // Warm-up phases lead (the loader guarantees they come first), then the baseline.
     size_t first_load = 0;
-    if (has_warmup) {
-      for (; first_load < s_.phases.size() && s_.phases[first_load].warmup; ++first_load) RunPhase(s_.phases[first_load], 0);
+    for (; first_load < s_.phases.size() && s_.phases[first_load].warmup; ++first_load) {
+      RunPhase(s_.phases[first_load], /*cycle=*/0);
     }
     TakeBaseline();
     const auto limits = LeakLimits();
@@ -665,14 +665,13 @@ class RunExecution {
     const int cycles = s_.assertions.cycles;
     for (int cycle = 1; cycle <= cycles; ++cycle) {
       for (size_t i = first_load; i < s_.phases.size(); ++i) RunPhase(s_.phases[i], cycle);
-      const bool last = cycle == cycles;
-      result_.cycles.push_back(Settle(limits, cycle, /*allow_plateau=*/!last));
+      result_.cycles.push_back(Settle(limits, cycle, /*allow_plateau=*/cycle < cycles));
       CheckTargetAlive("while settling");
       CheckStop();
     }
-    const auto& last = result_.cycles.back();
-    result_.settled = last.settled;
-    result_.final = last.values;
+    const auto& last_cycle = result_.cycles.back();
+    result_.settled = last_cycle.settled;
+    result_.final = last_cycle.values;
     for (const auto& c : result_.cycles) result_.settle_s += c.settle_s;
     Attribute();
     CheckStop();
