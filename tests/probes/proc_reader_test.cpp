@@ -110,5 +110,15 @@ TEST(ProcNetTcp, CountsThisProcessSocketsByState) {
   close(listener);
 }
 
+// A VmRSS too large to be bytes in an int64 is not a reading (fuzz_proc_text found the
+// signed overflow under UBSan).
+TEST(ProcReader, ImpossibleRssIsNotAReading) {
+  EXPECT_FALSE(ParseProcStatus("VmRSS:\t9223372036854775807 kB\nThreads:\t4\n"));
+  EXPECT_FALSE(ParseProcStatus("VmRSS:\t-5 kB\nThreads:\t4\n"));
+  const auto ok = ParseProcStatus("VmRSS:\t2048 kB\nThreads:\t4\n");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->rss_bytes, 2048 * 1024);
+}
+
 }  // namespace
 }  // namespace leakgate::probes
