@@ -176,11 +176,9 @@ std::optional<ProcStatus> ParseProcStatus(std::string_view text) {
 }
 
 std::optional<ProcStatus> ReadProcStatus(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseProcStatus(text.str());
+  const auto text = ReadWholeFile("/proc/" + std::to_string(pid) + "/status");
+  if (!text) return std::nullopt;
+  return ParseProcStatus(*text);
 }
 
 }  // namespace leakgate::probes

@@ -136,6 +136,14 @@ std::vector<probes::IgnoreRule> IgnoreRulesOf(const scenario::Assert& a) {
   return rules;
 }
 
+// A stack as the reports print it: "function file:line", innermost first.
+std::vector<std::string> FormatStack(const std::vector<probes::Frame>& frames) {
+  std::vector<std::string> out;
+  out.reserve(frames.size());
+  for (const auto& f : frames) out.push_back(fmt::format("{} {}:{}", f.function, f.file, f.line));
+  return out;
+}
+
 reports::GoroutineLeak ToLeak(const probes::GoroutineGroup& g) {
   reports::GoroutineLeak leak;
   leak.count = g.count;
@@ -143,7 +151,7 @@ reports::GoroutineLeak ToLeak(const probes::GoroutineGroup& g) {
   leak.created_by = g.created_by;
   leak.created_by_location = g.created_by_location;
   leak.state = g.state;
-  for (const auto& f : g.representative.frames) leak.stack.push_back(fmt::format("{} {}:{}", f.function, f.file, f.line));
+  leak.stack = FormatStack(g.representative.frames);
   return leak;
 }
 
@@ -181,7 +189,7 @@ std::vector<reports::GoroutineLeak> DiffLeakProfiles(const probes::GroupedGorout
     leak.count = grown;
     leak.function = function;
     leak.state = "leaked";
-    for (const auto& f : e.representative.frames) leak.stack.push_back(fmt::format("{} {}:{}", f.function, f.file, f.line));
+    leak.stack = FormatStack(e.representative.frames);
     leaks.push_back(std::move(leak));
   }
   std::sort(leaks.begin(), leaks.end(), [](const auto& a, const auto& b) {
@@ -532,7 +540,7 @@ class RunExecution {
             h.location = fmt::format("{}:{}", site.site.file, site.site.line);
             h.bytes = site.bytes_delta;
             h.objects = site.objects_delta;
-            for (const auto& f : site.frames) h.stack.push_back(fmt::format("{} {}:{}", f.function, f.file, f.line));
+            h.stack = FormatStack(site.frames);
             result_.heap_growth.push_back(std::move(h));
           }
         }
