@@ -35,6 +35,13 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
       for (const auto& [kind, n] : p.errors_by_kind) fmt::format_to(it, "  {:<12}   {} {} errors\n", "", n, kind);
       for (const auto& [fault, n] : p.faulted) fmt::format_to(it, "  {:<12}   {} requests with fault {}\n", "", n, fault);
       if (p.late > 0) fmt::format_to(it, "  {:<12}   {} sent ≥ 1 ms after their intended time\n", "", p.late);
+      if (p.by_traffic.size() > 1) {
+        for (const auto& t : p.by_traffic) {
+          fmt::format_to(it, "  {:<12}   {:<14} {:>9} {:>8} {:>7} {:>9} {:>7} {:>7.2f}ms {:>7.2f}ms {:>7.2f}ms\n", "",
+                         t.name.size() > 14 ? t.name.substr(0, 13) + "~" : t.name, t.requests, t.ok, t.errors,
+                         t.cancelled, "", t.latency.p50_ms, t.latency.p99_ms, t.latency.max_ms);
+        }
+      }
       if (!p.grpc_status.empty()) {
         std::string codes;
         for (const auto& [code, n] : p.grpc_status) codes += fmt::format(" {} {}", code, n);
@@ -104,9 +111,8 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
   }
   for (const auto& w : r.warnings) fmt::format_to(it, "\n  warning: {}\n", w);
 
-  const char* label = r.verdict == "pass" ? "PASS" : r.verdict == "fail" ? "FAIL" : r.verdict == "interrupted"
-                                                                                        ? "INTERRUPTED"
-                                                                                        : "ERROR";
+  std::string label(VerdictName(r.verdict));
+  for (auto& c : label) c = static_cast<char>(c - 'a' + 'A');
   fmt::format_to(it, "\n{}: {} (exit {})\n", label, r.message, r.exit_code);
   return out;
 }

@@ -216,11 +216,11 @@ class RunExecution {
       StartTarget();
       RunAll();
     } catch (const TargetFailure& f) {
-      result_.verdict = "error";
+      result_.verdict = reports::Verdict::kError;
       result_.exit_code = reports::kExitTargetFailed;
       result_.message = f.message;
     } catch (const Interrupted&) {
-      result_.verdict = "interrupted";
+      result_.verdict = reports::Verdict::kInterrupted;
       result_.exit_code = reports::kExitInterrupted;
       result_.message = "interrupted; the result is partial";
     }
@@ -619,7 +619,7 @@ class RunExecution {
       }
       reports::AssertionResult a;
       a.name = "error_rate";
-      a.leak = false;
+      a.kind = reports::AssertionKind::kThreshold;
       a.final = requests > 0 ? static_cast<double>(errors) / static_cast<double>(requests) : 0;
       a.limit = *s_.assertions.max_error_rate;
       a.passed = a.final <= a.limit;
@@ -629,11 +629,11 @@ class RunExecution {
     }
 
     if (leak_failed) {
-      result_.verdict = "fail";
+      result_.verdict = reports::Verdict::kFail;
       result_.exit_code = reports::kExitLeak;
       std::vector<std::string> parts;
       for (const auto& a : result_.assertions) {
-        if (!a.passed && a.leak) parts.push_back(fmt::format("{} {} → {} (limit {})", a.name, a.baseline, a.final, a.limit));
+        if (!a.passed && a.kind == reports::AssertionKind::kLeak) parts.push_back(fmt::format("{} {} → {} (limit {})", a.name, a.baseline, a.final, a.limit));
       }
       result_.message = fmt::format("leak: {}", fmt::join(parts, "; "));
       if (!result_.leaks.empty()) {
@@ -649,11 +649,11 @@ class RunExecution {
         result_.message += fmt::format("; top: {} × fd {}", result_.fd_leaks.front().count, result_.fd_leaks.front().target);
       }
     } else if (threshold_failed) {
-      result_.verdict = "fail";
+      result_.verdict = reports::Verdict::kFail;
       result_.exit_code = reports::kExitThreshold;
       result_.message = "threshold failed: error rate above assert.max_error_rate";
     } else {
-      result_.verdict = "pass";
+      result_.verdict = reports::Verdict::kPass;
       result_.exit_code = reports::kExitPass;
       result_.message = result_.cycles.size() > 1
                              ? fmt::format("no asserted resource kept growing over {} cycles", result_.cycles.size())
