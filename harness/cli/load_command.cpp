@@ -73,9 +73,9 @@ int RunLoad(const LoadArgs& a) {
   p.max_in_flight = 1 << 30;
   p.connections.max = a.connections;
 
-  const auto target = load::ResolveTarget(base);
+  const load::LoadEngine engine({t}, base);
   runner::InterruptHandler interrupts;
-  const auto r = load::RunPhase(p, {t}, target, runner::InterruptHandler::StopFlag());
+  const auto r = engine.RunPhase(p, runner::InterruptHandler::StopFlag());
   const auto& st = r.stats;
   const double seconds = std::chrono::duration<double>(p.duration).count();
   const double rps = static_cast<double>(st.ok + st.errors() + st.cancelled) / seconds;

@@ -109,6 +109,7 @@ struct Traffic {
   std::string name;
   std::string method = "GET";
   std::string path = "/";                           // absolute path + query, relative to target.url
+  std::string base_url;  // "http://host:port" when `path` was an absolute URL; "" = target.url
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   double weight = 1.0;
@@ -147,8 +148,13 @@ struct CancelFault {
 };
 
 // Every client-side fault a phase may list (see FORMAT.md, "faults"). One item = one kind.
+// kCancel and kDeadline act on every protocol; kGrpcCancel and kGrpcAbandon on gRPC calls
+// only; the others on HTTP requests only (faults::FaultPlan applies each where it fits).
 struct Fault {
-  enum Kind { kCancel, kReset, kSlowSend, kSlowRead, kAbandonBody, kHalfClose, kTruncateBody, kMalformed, kDeadline };
+  enum Kind {
+    kCancel, kReset, kSlowSend, kSlowRead, kAbandonBody, kHalfClose, kTruncateBody, kMalformed, kDeadline,
+    kGrpcCancel, kGrpcAbandon
+  };
   Kind kind = kCancel;
   FaultScope scope;
   DurationRange after{std::chrono::milliseconds(10), std::chrono::milliseconds(10)};  // cancel, reset; deadline: timeout
@@ -158,6 +164,8 @@ struct Fault {
   bool then_wait = false;                              // truncate_body: hold the connection `wait`, then close
   Duration wait = std::chrono::seconds(1);
   std::string malformed = "request_line";              // malformed: request_line | header | version
+  int after_messages = 1;                              // grpc_cancel: messages received (sent, for client streams)
+  Duration hold{0};                                    // grpc_abandon: how long to keep the stream; 0 = until the deadline
 };
 std::string_view FaultKindName(Fault::Kind kind);
 

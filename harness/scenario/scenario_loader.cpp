@@ -1588,6 +1588,8 @@ std::string_view FaultKindName(Fault::Kind kind) {
     case Fault::kTruncateBody: return "truncate_body";
     case Fault::kMalformed: return "malformed";
     case Fault::kDeadline: return "deadline";
+    case Fault::kGrpcCancel: return "grpc_cancel";
+    case Fault::kGrpcAbandon: return "grpc_abandon";
   }
   return "unknown";
 }

@@ -3,9 +3,11 @@
 // Each worker accumulates one second at a time (SecondAccumulator, its own) and hands it
 // over once the second is over (Add, once per worker per second, so the lock is taken
 // about workers × seconds times per phase: never on a per-request path). A second is
-// summarized (p99 computed, histogram freed) as soon as every worker has handed it over,
-// so memory stays bounded whatever the phase length. Thread-safety: Add() from any
-// thread; Finish() once, after every worker has stopped.
+// summarized (p99 computed, histogram freed) as soon as every worker has handed it over
+// (or has retired before it: a worker whose share of the phase ended early), so at most a
+// couple of histograms are pending whatever the phase length: memory is fixed but for
+// the 40-byte summary per second. Thread-safety: Add() and Retire() from any thread;
+// Finish() once, after every worker has stopped.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,9 @@ class TimelineCollector {
   explicit TimelineCollector(int contributors) : contributors_(contributors) {}
 
   void Add(int64_t second, const SecondAccumulator& acc);
+  // The calling worker reported its last second, `last_second`: seconds after it no
+  // longer wait for its report. Once per worker.
+  void Retire(int64_t last_second);
 
   // The timeline, one entry per second from 0 to the last second anyone reported.
   std::vector<TimelineSecond> Finish();
@@ -44,8 +49,11 @@ class TimelineCollector {
     int reports = 0;
   };
   static TimelineSecond Summarize(int64_t second, const SecondAccumulator& acc);
+  // Summarizes `second` when every contributor reported it or retired before it. Locked.
+  void CompleteIfDone(int64_t second);
 
   const int contributors_;
+  std::vector<int64_t> retired_;  // last seconds of retired workers
   std::mutex mu_;
   std::map<int64_t, std::unique_ptr<Pending>> pending_;
   std::map<int64_t, TimelineSecond> done_;

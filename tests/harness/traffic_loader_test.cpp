@@ -9,7 +9,7 @@
 
 #include "harness/faults/fault_plan.h"
 #include "harness/load/arrivals.h"
-#include "harness/load/request_factory.h"
+#include "harness/load/http/request_factory.h"
 #include "harness/scenario/scenario_loader.h"
 
 namespace leakgate::scenario {
@@ -83,7 +83,7 @@ TEST(TrafficLoader, CsvColumnsFeedTemplates) {
   EXPECT_EQ(t.csv_columns, (std::vector<std::string>{"id", "name"}));
   ASSERT_EQ(t.csv_rows.size(), 2u);
   EXPECT_EQ(t.csv_rows[0][1], "a, b");
-  const load::RequestFactory f(s.traffic, "h:1", "");
+  const load::http::RequestFactory f(s.traffic, "h:1", "");
   std::mt19937_64 rng(1);
   std::string scratch;
   EXPECT_TRUE(f.Build(0, 1, rng, scratch).starts_with("GET /u/2/c HTTP/1.1\r\n"));
@@ -216,15 +216,15 @@ TEST(RequestFactory, RendersAndDamagesRequests) {
   t.method = "POST";
   t.path = "/p";
   t.body = "abcd";
-  const load::RequestFactory f({t}, "h:1", "/base");
+  const load::http::RequestFactory f({t}, "h:1", "/base");
   std::mt19937_64 rng(1);
   std::string scratch;
   const std::string req(f.Build(0, 0, rng, scratch));
   EXPECT_EQ(req, "POST /base/p HTTP/1.1\r\nHost: h:1\r\nUser-Agent: leakgate\r\nContent-Length: 4\r\n\r\nabcd");
-  EXPECT_EQ(load::RequestFactory::BodyOffset(req), req.size() - 4);
-  EXPECT_TRUE(load::RequestFactory::Malform(req, "request_line").starts_with("POST /base/p\r\n"));
-  EXPECT_TRUE(load::RequestFactory::Malform(req, "version").starts_with("POST /base/p HTTP/1.x\r\n"));
-  EXPECT_NE(load::RequestFactory::Malform(req, "header").find("\r\nBroken Header Line\r\n"), std::string::npos);
+  EXPECT_EQ(load::http::RequestFactory::BodyOffset(req), req.size() - 4);
+  EXPECT_TRUE(load::http::RequestFactory::Malform(req, "request_line").starts_with("POST /base/p\r\n"));
+  EXPECT_TRUE(load::http::RequestFactory::Malform(req, "version").starts_with("POST /base/p HTTP/1.x\r\n"));
+  EXPECT_NE(load::http::RequestFactory::Malform(req, "header").find("\r\nBroken Header Line\r\n"), std::string::npos);
 }
 
 TEST(FaultPlan, ProbabilityAndTrafficScope) {

@@ -34,7 +34,6 @@ class GoTargetTest : public ::testing::Test {
     for (int i = 0; i < 200; ++i) {
       auto r = probes::HttpGet(url_ + "/healthz", 1s);
       if (r.ok && r.status == 200) {
-        address_ = load::ResolveTarget(url_);
         return;
       }
       std::this_thread::sleep_for(25ms);
@@ -96,9 +95,15 @@ class GoTargetTest : public ::testing::Test {
     return {t};
   }
 
+  // One phase of HTTP `traffic` at `url` through the load engine.
+  load::PhaseLoadResult RunPhase(const scenario::Phase& phase, const std::vector<scenario::Traffic>& traffic,
+                                 const std::string& url) {
+    const load::LoadEngine engine(traffic, url);
+    return engine.RunPhase(phase, stop_);
+  }
+
   std::string url_, log_dir_;
   std::optional<runner::TargetProcess> target_;
-  load::TargetAddress address_;
   std::atomic<bool> stop_{false};
 };
 

@@ -1,11 +1,11 @@
-#include "harness/load/request_factory.h"
+#include "harness/load/http/request_factory.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 
-namespace leakgate::load {
+namespace leakgate::load::http {
 
 namespace {
 
@@ -49,15 +49,24 @@ bool IsDynamic(const scenario::Template& t) {
 
 }  // namespace
 
-RequestFactory::RequestFactory(const std::vector<scenario::Traffic>& traffic, std::string host_header, std::string base_path)
-    : host_header_(std::move(host_header)), base_path_(std::move(base_path)) {
-  for (const auto& t : traffic) {
+RequestFactory::RequestFactory(const std::vector<scenario::Traffic>& traffic, std::string host_header,
+                               std::string base_path)
+    : RequestFactory(traffic, std::vector<Destination>(traffic.size(), Destination{std::move(host_header), std::move(base_path)})) {}
+
+RequestFactory::RequestFactory(const std::vector<scenario::Traffic>& traffic, const std::vector<Destination>& destinations) {
+  for (size_t i = 0; i < traffic.size(); ++i) {
+    const auto& t = traffic[i];
     Entry e;
+    e.to = destinations.at(i);
+    if (t.grpc) {
+      entries_.push_back(std::move(e));
+      continue;
+    }
     if (t.replay) {
       for (const auto& r : t.replay->requests) {
         std::string out;
-        Serialize(out, r.method, base_path_, r.path, r.headers, [&](size_t i, std::string& o) { o += r.headers[i].second; },
-                  host_header_, r.body);
+        Serialize(out, r.method, e.to.base_path, r.path, r.headers,
+                  [&](size_t h, std::string& o) { o += r.headers[h].second; }, e.to.host_header, r.body);
         e.prebuilt.push_back(std::move(out));
       }
       entries_.push_back(std::move(e));
@@ -70,8 +79,8 @@ RequestFactory::RequestFactory(const std::vector<scenario::Traffic>& traffic, st
       e.traffic = t;
     } else {
       std::string out;
-      Serialize(out, t.method, base_path_, t.path, t.headers, [&](size_t i, std::string& o) { o += t.headers[i].second; },
-                host_header_, t.body);
+      Serialize(out, t.method, e.to.base_path, t.path, t.headers,
+                [&](size_t h, std::string& o) { o += t.headers[h].second; }, e.to.host_header, t.body);
       e.prebuilt.push_back(std::move(out));
     }
     entries_.push_back(std::move(e));
@@ -123,10 +132,10 @@ void RequestFactory::Render(const Entry& e, int64_t seq, std::mt19937_64& rng, s
   std::string body;
   Append(t.body_template, t.body, t, seq, rng, body);
   out.clear();
-  out.append(t.method).append(" ").append(base_path_);
+  out.append(t.method).append(" ").append(e.to.base_path);
   Append(t.path_template, t.path, t, seq, rng, out);
   out.append(" HTTP/1.1\r\n");
-  if (!HasHeader(t.headers, "host")) out.append("Host: ").append(host_header_).append("\r\n");
+  if (!HasHeader(t.headers, "host")) out.append("Host: ").append(e.to.host_header).append("\r\n");
   if (!HasHeader(t.headers, "user-agent")) out.append("User-Agent: leakgate\r\n");
   for (size_t i = 0; i < t.headers.size(); ++i) {
     if (EqualsIgnoreCase(t.headers[i].first, "content-length")) continue;
@@ -173,4 +182,4 @@ std::string RequestFactory::Malform(std::string_view request, std::string_view k
   return out;
 }
 
-}  // namespace leakgate::load
+}  // namespace leakgate::load::http

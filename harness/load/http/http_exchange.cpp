@@ -1,4 +1,4 @@
-#include "harness/load/http/http_session.h"
+#include "harness/load/http/http_exchange.h"
 
 #include <algorithm>
 

@@ -1,10 +1,11 @@
-// RequestFactory: the raw HTTP/1.1 bytes of every request of a phase.
+// RequestFactory: the raw HTTP/1.1 bytes of every request of the HTTP traffic entries.
 //
-// Built once per phase from the traffic entries: a template without per-request
-// variables, and every recorded request of a replay, is serialized once; a template with
-// variables ({{seq}}, {{uuid}}, ...) is rendered per request into the caller's scratch
-// string. Thread-safety: const methods only after construction, so one factory is shared
-// read-only by the phase's workers (each passes its own rng and scratch).
+// Built once from the traffic entries: a template without per-request variables, and
+// every recorded request of a replay, is serialized once; a template with variables
+// ({{seq}}, {{uuid}}, ...) is rendered per request into the caller's scratch string.
+// Entries are indexed as given; gRPC entries (Traffic::grpc) get no request and must not
+// be built. Thread-safety: const methods only after construction, so one factory is
+// shared read-only by every worker (each passes its own rng and scratch).
 #pragma once
 
 #include <cstdint>
@@ -15,11 +16,18 @@
 
 #include "harness/scenario/scenario.h"
 
-namespace leakgate::load {
+namespace leakgate::load::http {
 
 class RequestFactory {
  public:
-  // `host_header` and `base_path` come from the target URL (see TargetAddress).
+  // The Host header and path prefix of one entry's requests (from its URL, see TargetAddress).
+  struct Destination {
+    std::string host_header;  // "127.0.0.1:8080"
+    std::string base_path;    // "" or "/prefix" (no trailing '/')
+  };
+  // Every entry goes to `destinations[i]` (one per entry).
+  RequestFactory(const std::vector<scenario::Traffic>& traffic, const std::vector<Destination>& destinations);
+  // Every entry goes to the same host and base path.
   RequestFactory(const std::vector<scenario::Traffic>& traffic, std::string host_header, std::string base_path);
 
   // Request number `seq` of the phase (the arrival index) for traffic entry `t`: a view of
@@ -40,14 +48,13 @@ class RequestFactory {
   struct Entry {
     bool dynamic = false;
     bool head = false;
+    Destination to;
     std::vector<std::string> prebuilt;  // static: one request; replay: one per record
     scenario::Traffic traffic;          // dynamic: a copy (the factory owns what it renders)
   };
   void Render(const Entry& e, int64_t seq, std::mt19937_64& rng, std::string& out) const;
 
   std::vector<Entry> entries_;
-  std::string host_header_;
-  std::string base_path_;
 };
 
-}  // namespace leakgate::load
+}  // namespace leakgate::load::http

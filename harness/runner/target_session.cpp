@@ -1,0 +1,77 @@
+#include "harness/runner/target_session.h"
+
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "harness/runner/interrupt.h"
+#include "probes/http_fetch.h"
+
+namespace leakgate::runner {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kReadyPollInterval = std::chrono::milliseconds(50);
+constexpr int kLogTailLines = 30;
+
+}  // namespace
+
+TargetSession::~TargetSession() { Stop(); }
+
+Status TargetSession::Start(const std::string& log_path) {
+  if (target_.command.empty()) return Status::Ok();
+  try {
+    process_.emplace(TargetProcess::Start(target_.command, target_.env, log_path));
+  } catch (const TargetStartError& e) {
+    return Status::Unavailable(e.what());
+  }
+  InterruptHandler::SetTargetProcessGroup(process_->pid());
+  return Status::Ok();
+}
+
+Status TargetSession::CheckAlive(const std::string& when) {
+  if (!process_) return Status::Ok();
+  const auto status = process_->ExitStatus();
+  if (!status) return Status::Ok();
+  std::string msg = fmt::format("target {} {}", *status, when);
+  const auto tail = process_->LogTail(kLogTailLines);
+  if (!tail.empty()) msg += "; last lines of its output:\n" + tail;
+  return Status::Unavailable(msg);
+}
+
+Status TargetSession::WaitReady(const std::atomic<bool>* stop, const std::function<void(const std::string&)>& progress) {
+  const auto started = Clock::now();
+  const auto deadline = started + target_.ready_timeout;
+  const std::string url = probes::JoinUrl(target_.url, target_.ready);
+  std::string last_error;
+  while (true) {
+    if (stop != nullptr && stop->load()) return Status::Cancelled("interrupted while waiting for the target");
+    if (auto alive = CheckAlive("before it was ready"); !alive.ok()) return alive;
+    const auto left = deadline - Clock::now();
+    if (left <= Clock::duration::zero()) break;
+    auto r = probes::HttpGet(url, std::min<Clock::duration>(left, std::chrono::seconds(2)));
+    if (r.ok && r.status == 200) {
+      if (progress) {
+        progress(fmt::format("target ready after {:.2f}s ({})",
+                             std::chrono::duration<double>(Clock::now() - started).count(), url));
+      }
+      return Status::Ok();
+    }
+    last_error = r.ok ? fmt::format("GET {}: HTTP {}", url, r.status) : r.error;
+    std::this_thread::sleep_for(kReadyPollInterval);
+  }
+  return Status::Unavailable(fmt::format("target not ready within {:.1f}s: {}",
+                                         std::chrono::duration<double>(target_.ready_timeout).count(), last_error));
+}
+
+std::string TargetSession::Stop() {
+  if (process_) {
+    exit_status_ = process_->Stop(target_.stop_timeout);
+    process_.reset();
+    InterruptHandler::SetTargetProcessGroup(0);
+  }
+  return exit_status_;
+}
+
+}  // namespace leakgate::runner
