@@ -164,6 +164,7 @@ json ToJson(const RunResult& r) {
             {"command", r.target.command},
             {"pid", r.target.pid},
             {"exit_status", r.target.exit_status},
+            {"panic", r.target.panic},
             {"log", r.target.log_path}}},
           {"phases", phases},
           {"baseline", r.baseline},
@@ -211,8 +212,13 @@ void WriteFileAtomically(const std::string& path, const std::string& content) {
   }
 }
 
+std::string ToJsonText(const RunResult& result) {
+  // Target output and dumps may hold bytes that are not UTF-8: replaced, never a throw.
+  return ToJson(result).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 void WriteJsonReport(const std::string& path, const RunResult& result) {
-  WriteFileAtomically(path, ToJson(result).dump(2) + "\n");
+  WriteFileAtomically(path, ToJsonText(result));
 }
 
 }  // namespace leakgate::reports

@@ -14,7 +14,10 @@ nlohmann::json ToJson(const RunResult& result);
 // written, flushed and renamed over `path`. Throws std::runtime_error naming the path.
 void WriteFileAtomically(const std::string& path, const std::string& content);
 
-// ToJson + WriteFileAtomically, pretty-printed.
+// ToJson, pretty-printed; bytes that are not UTF-8 (target output) become U+FFFD.
+std::string ToJsonText(const RunResult& result);
+
+// ToJsonText + WriteFileAtomically.
 void WriteJsonReport(const std::string& path, const RunResult& result);
 
 }  // namespace leakgate::reports

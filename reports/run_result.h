@@ -183,6 +183,7 @@ struct TargetInfo {
   int pid = 0;
   std::string exit_status;   // how it ended, when it ended on its own
   std::string log_path;
+  std::string panic;         // its panic / fatal error text, when it crashed with one
 };
 
 struct RunResult {

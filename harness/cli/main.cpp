@@ -1,7 +1,7 @@
 // leakgate command line: `leakgate run SCENARIO`, `leakgate validate SCENARIO`.
 //
 // Exit codes (reports/run_result.h): 0 pass, 1 leak, 2 bad input (scenario, flags),
-// 3 target failed, 4 non-leak threshold failed, 130 interrupted.
+// 3 target failed, 4 non-leak threshold failed, 70 leakgate's own bug, 130 interrupted.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -103,7 +103,13 @@ int main(int argc, char** argv) {
     options.out_dir = out_dir;
     options.stop = &leakgate::runner::InterruptHandler::StopFlag();
     if (!quiet) options.progress = [](const std::string& line) { fmt::print(stderr, "leakgate: {}\n", line); };
-    const auto result = leakgate::runner::Run(scenario, options);
+    leakgate::reports::RunResult result;
+    try {
+      result = leakgate::runner::Run(scenario, options);
+    } catch (const leakgate::runner::RunError& e) {
+      std::cerr << "leakgate: " << e.what() << "\n";
+      return ExitCode::kExitBadInput;
+    }
     fmt::print("{}", leakgate::reports::FormatSummary(result));
     if (!out_dir.empty()) fmt::print("report: {}/result.json\n", out_dir);
     std::fflush(stdout);
@@ -114,8 +120,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ValidationError& e) {
     std::cerr << "leakgate: " << e.what() << "\n";
     return ExitCode::kExitBadInput;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "leakgate: " << e.what() << "\n";
+    return ExitCode::kExitBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "leakgate: error: " << e.what() << "\n";
-    return ExitCode::kExitTargetFailed;
+    std::cerr << "leakgate: internal error: " << e.what() << "\n";
+    return ExitCode::kExitInternal;
   }
 }

@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <map>
 
@@ -84,20 +85,41 @@ void Worker::Run() {
 size_t Worker::Pick() { return plan_.weights.size() == 1 ? 0 : picker_(rng_); }
 
 // Open model (or a recorded pace): waits for each of this worker's arrivals of `stream`
-// and starts its request; arrivals beyond max_in_flight are dropped.
+// and starts its request; arrivals beyond max_in_flight are dropped. A scheduler that
+// fell behind (a rate the machine cannot keep up with) yields every kYieldEvery arrivals
+// so requests and the stop path run, and skips in one step the arrivals it would drop
+// anyway, so it never spins.
 asio::awaitable<void> Worker::Schedule(const ArrivalStream& stream, asio::steady_timer& timer) {
-  for (int64_t j = index_; !stopping_; j += plan_.worker_count) {
+  constexpr int kYieldEvery = 64;
+  const int64_t stride = plan_.worker_count;
+  int since_yield = 0;
+  for (int64_t j = index_; !stopping_; j += stride) {
     const auto offset = stream.schedule.Due(j);
     if (!offset) break;
     const auto due = plan_.start + *offset;
-    if (due > Clock::now()) {
+    const auto now = Clock::now();
+    if (due > now) {
+      since_yield = 0;
       timer.expires_at(due);
       co_await timer.async_wait(kUseTuple);
       if (stopping_) break;
+    } else if (++since_yield >= kYieldEvery) {
+      since_yield = 0;
+      co_await asio::post(ioc_, asio::use_awaitable);
+      if (stopping_ || plan_.stop.load(std::memory_order_relaxed)) break;
     }
     ++stats_.scheduled;
     if (in_flight_ >= max_in_flight_) {
       ++stats_.dropped;
+      // Every arrival due before now would be dropped too (nothing completes while this
+      // coroutine runs): count them and go on from the first one not yet due.
+      const int64_t next = stream.schedule.FirstAtOrAfter(now - plan_.start);
+      if (next > j + stride) {
+        const int64_t skipped = (next - j - 1) / stride;  // this worker's arrivals in (j, next)
+        stats_.scheduled += skipped;
+        stats_.dropped += skipped;
+        j += skipped * stride;
+      }
       continue;
     }
     const size_t entry = stream.entry ? *stream.entry : Pick();

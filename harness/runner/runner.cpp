@@ -10,6 +10,7 @@
 
 #include "harness/load/load_engine.h"
 #include "harness/runner/artifacts.h"
+#include "harness/runner/interrupt.h"
 #include "harness/runner/phase_report.h"
 #include "harness/runner/probe_session.h"
 #include "harness/runner/target_session.h"
@@ -27,8 +28,21 @@ namespace {
 
 // Ends Run() early with a verdict; thrown and caught inside RunExecution only.
 struct EndRun {
-  Status status;  // kUnavailable: the target failed (exit 3); kCancelled: interrupted (130)
+  Status status;  // its code decides the exit code (ExitCodeOf)
 };
+
+// The verdict and exit code of a run ended early by `status`.
+std::pair<reports::Verdict, int> Outcome(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kCancelled: return {reports::Verdict::kInterrupted, reports::kExitInterrupted};
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kPermissionDenied: return {reports::Verdict::kError, reports::kExitBadInput};
+    case StatusCode::kInternal: return {reports::Verdict::kError, reports::kExitInternal};
+    default: return {reports::Verdict::kError, reports::kExitTargetFailed};
+  }
+}
+
+constexpr auto kInterruptedStopGrace = std::chrono::seconds(1);
 
 std::string UtcNowIso8601() {
   const auto now = std::chrono::system_clock::now();
@@ -54,19 +68,30 @@ class RunExecution {
     result_.started_at = UtcNowIso8601();
     result_.target.command = s_.target.command;
     result_.target.url = s_.target.url;
+    // Any failure ends as a verdict with a message and a written report; leakgate's own
+    // bugs (an exception nobody expected) exit 70.
     try {
       // Bad protos or requests: exit 2 before anything starts (reflection needs the target).
-      if (!load::LoadEngine::NeedsRunningTarget(s_)) engine_ = std::make_unique<load::LoadEngine>(s_);
+      if (!load::LoadEngine::NeedsRunningTarget(s_)) PrepareEngine(StatusCode::kInvalidArgument);
       StartTarget();
       RunAll();
     } catch (const EndRun& end) {
-      const bool interrupted = end.status.code() == StatusCode::kCancelled;
-      result_.verdict = interrupted ? reports::Verdict::kInterrupted : reports::Verdict::kError;
-      result_.exit_code = interrupted ? reports::kExitInterrupted : reports::kExitTargetFailed;
-      result_.message = interrupted ? "interrupted; the result is partial" : end.status.message();
+      EndWith(end.status);
+    } catch (const std::bad_alloc&) {
+      EndWith(Status::Internal("internal error: out of memory"));
+    } catch (const std::exception& e) {
+      EndWith(Status::Internal(fmt::format("internal error: {}", e.what())));
+    } catch (...) {
+      EndWith(Status::Internal("internal error: unknown exception"));
     }
-    if (probes_) result_.timeline = probes_->Timeline();
-    result_.target.exit_status = target_.Stop();
+    try {
+      if (probes_) result_.timeline = probes_->Timeline();
+    } catch (const std::exception& e) {
+      result_.warnings.push_back(fmt::format("timeline lost: {}", e.what()));
+    }
+    const bool interrupted = StopRequested();
+    if (target_.started()) result_.target.panic = target_.PanicText();
+    result_.target.exit_status = target_.Stop(interrupted ? std::optional(kInterruptedStopGrace) : std::nullopt);
     result_.duration_s = std::chrono::duration<double>(Clock::now() - run_start).count();
     result_.artifacts = artifacts_.listed();
     if (artifacts_.keep()) reports::WriteJsonReport(artifacts_.PathOf("result.json"), result_);
@@ -86,6 +111,34 @@ class RunExecution {
   }
   void CheckAlive(const std::string& when) { Check(target_.CheckAlive(when)); }
 
+  void EndWith(const Status& status) {
+    const auto [verdict, exit_code] = Outcome(status);
+    result_.verdict = verdict;
+    result_.exit_code = exit_code;
+    result_.message = verdict == reports::Verdict::kInterrupted ? "interrupted; the result is partial" : status.message();
+  }
+
+  // Prepares the traffic; a failure is `code` (bad input before the target started, the
+  // target's failure when reflection needed it).
+  void PrepareEngine(StatusCode code) {
+    try {
+      engine_ = std::make_unique<load::LoadEngine>(s_);
+    } catch (const std::exception& e) {
+      throw EndRun{Status(code, e.what())};
+    }
+  }
+
+  // What a second SIGINT writes: the result so far, marked interrupted.
+  void PublishPartial() {
+    if (!artifacts_.keep()) return;
+    RunResult partial = result_;
+    partial.verdict = reports::Verdict::kInterrupted;
+    partial.exit_code = reports::kExitInterrupted;
+    partial.message = "interrupted twice; stopped at once, the result is partial";
+    partial.artifacts = artifacts_.listed();
+    InterruptHandler::PublishPartialReport(artifacts_.PathOf("result.json"), reports::ToJsonText(partial));
+  }
+
   void StartTarget() {
     Check(target_.Start(artifacts_.PathOf("target.log")));
     if (target_.started()) {
@@ -94,14 +147,9 @@ class RunExecution {
       artifacts_.List("target.log");
       Progress(fmt::format("target started: pid {} ({})", *target_.pid(), s_.target.command.front()));
     }
+    PublishPartial();
     Check(target_.WaitReady(o_.stop, o_.progress));
-    if (!engine_) {
-      try {
-        engine_ = std::make_unique<load::LoadEngine>(s_);
-      } catch (const std::exception& e) {
-        throw EndRun{Status::Unavailable(e.what())};
-      }
-    }
+    if (!engine_) PrepareEngine(StatusCode::kUnavailable);
     probes_ = std::make_unique<ProbeSession>(s_, target_.pid(), artifacts_);
   }
 
@@ -127,6 +175,7 @@ class RunExecution {
     const auto& p = result_.phases.back();
     Progress(fmt::format("phase {} done: {} requests, {} ok, {} errors, {} cancelled, {} dropped, p99 {:.2f}ms", p.name,
                          p.requests, p.ok, p.errors, p.cancelled, p.dropped, p.latency.p99_ms));
+    PublishPartial();
     CheckAlive(fmt::format("during phase {}", phase.name));
     CheckStop();
   }
@@ -144,6 +193,7 @@ class RunExecution {
       Check(captured);
     }
     result_.leak_profile_available = evidence_.baseline_leak_profile.has_value();
+    PublishPartial();
     const auto& b = result_.baseline;
     Progress(fmt::format("baseline: {} goroutines{}", b.contains(probes::kGoroutines) ? b.at(probes::kGoroutines) : -1,
                          b.contains(probes::kFds) ? fmt::format(", {} fds", b.at(probes::kFds)) : ""));
@@ -207,6 +257,7 @@ class RunExecution {
     for (int cycle = 1; cycle <= cycles; ++cycle) {
       for (size_t i = first_load; i < s_.phases.size(); ++i) RunPhase(s_.phases[i], cycle);
       result_.cycles.push_back(Settle(cycle, /*allow_plateau=*/cycle < cycles));
+      PublishPartial();
       CheckAlive("while settling");
       CheckStop();
     }
@@ -246,7 +297,7 @@ class RunExecution {
 
 RunResult Run(const scenario::Scenario& scenario, const RunOptions& options) {
   auto artifacts = Artifacts::Create(options.out_dir);
-  if (!artifacts.ok()) throw std::runtime_error(artifacts.status().message());
+  if (!artifacts.ok()) throw RunError(artifacts.status());
   RunExecution run(scenario, options, *artifacts);
   return run.Execute();
 }

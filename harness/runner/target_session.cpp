@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <deque>
+#include <fstream>
 #include <thread>
 
 #include "harness/runner/interrupt.h"
@@ -14,6 +16,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kReadyPollInterval = std::chrono::milliseconds(50);
 constexpr int kLogTailLines = 30;
+constexpr size_t kPanicLines = 200;
 
 }  // namespace
 
@@ -21,6 +24,7 @@ TargetSession::~TargetSession() { Stop(); }
 
 Status TargetSession::Start(const std::string& log_path) {
   if (target_.command.empty()) return Status::Ok();
+  log_path_ = log_path;
   try {
     process_.emplace(TargetProcess::Start(target_.command, target_.env, log_path));
   } catch (const TargetStartError& e) {
@@ -65,13 +69,31 @@ Status TargetSession::WaitReady(const std::atomic<bool>* stop, const std::functi
                                          std::chrono::duration<double>(target_.ready_timeout).count(), last_error));
 }
 
-std::string TargetSession::Stop() {
+std::string TargetSession::Stop(std::optional<std::chrono::nanoseconds> grace) {
   if (process_) {
-    exit_status_ = process_->Stop(target_.stop_timeout);
+    exit_status_ = process_->Stop(grace ? std::min(*grace, target_.stop_timeout) : target_.stop_timeout);
     process_.reset();
     InterruptHandler::SetTargetProcessGroup(0);
   }
   return exit_status_;
+}
+
+std::string TargetSession::PanicText() const {
+  if (log_path_.empty()) return "";
+  std::ifstream in(log_path_, std::ios::binary);
+  std::deque<std::string> tail;  // from the last panic/fatal line on
+  bool in_panic = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("panic: ") || line.starts_with("fatal error: ")) {
+      tail.clear();
+      in_panic = true;
+    }
+    if (!in_panic) continue;
+    if (tail.size() < kPanicLines) tail.push_back(std::move(line));
+  }
+  std::string out;
+  for (const auto& l : tail) out += l + "\n";
+  return out;
 }
 
 }  // namespace leakgate::runner

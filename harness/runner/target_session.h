@@ -35,8 +35,12 @@ class TargetSession {
   Status WaitReady(const std::atomic<bool>* stop, const std::function<void(const std::string&)>& progress);
   // kUnavailable ("target exited with status 2 <when>; last lines: ...") once it exited.
   Status CheckAlive(const std::string& when);
-  // Stops a started target; returns how it ended ("" when leakgate did not start it).
-  std::string Stop();
+  // Stops a started target, with at most `grace` (default target.stop_timeout) between
+  // SIGTERM and SIGKILL; returns how it ended ("" when leakgate did not start it).
+  std::string Stop(std::optional<std::chrono::nanoseconds> grace = std::nullopt);
+  // The Go panic or fatal error the target's output ends with ("panic: ..." or
+  // "fatal error: ..." to the end, at most 200 lines), "" when there is none.
+  std::string PanicText() const;
 
   bool started() const { return process_.has_value(); }
   std::optional<pid_t> pid() const { return process_ ? std::optional<pid_t>(process_->pid()) : std::nullopt; }
@@ -45,6 +49,7 @@ class TargetSession {
   const scenario::Target& target_;
   std::optional<TargetProcess> process_;
   std::string exit_status_;
+  std::string log_path_;
 };
 
 }  // namespace leakgate::runner

@@ -107,6 +107,29 @@ TEST_F(LoadEngineTest, StopCutsThinkTimeShort) {
   EXPECT_EQ(r.stats.ok, 4) << "one request per user, then the think time";
 }
 
+// A rate no machine keeps up with: the scheduler drops what it cannot send, stays
+// responsive to a stop and ends on time instead of spinning through every arrival.
+TEST_F(LoadEngineTest, AnAbsurdRateIsDroppedNotSpunThrough) {
+  StartTarget("fixed");
+  auto phase = Phase(1e9, 1s);
+  phase.max_in_flight = 8;
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = RunPhase(phase, Traffic("/hello"), url_);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  EXPECT_GT(r.stats.dropped, 900'000'000);
+  EXPECT_EQ(r.stats.scheduled, r.stats.sent + r.stats.dropped);
+  EXPECT_GT(r.stats.ok, 0);
+
+  phase.duration = 60s;
+  std::jthread stopper([this] {
+    std::this_thread::sleep_for(300ms);
+    stop_ = true;
+  });
+  const auto again = std::chrono::steady_clock::now();
+  RunPhase(phase, Traffic("/hello"), url_);
+  EXPECT_LT(std::chrono::steady_clock::now() - again, 3s) << "a stop ends a saturated phase";
+}
+
 TEST_F(LoadEngineTest, ErrorsAreClassifiedByKind) {
   StartTarget("fixed");
   const auto r = RunPhase(Phase(20, 500ms), Traffic("/no-such-path"), url_);

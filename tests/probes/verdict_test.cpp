@@ -158,7 +158,9 @@ TEST(Verdict, ProvenLeaksFailEvenWithinTolerance) {
     EXPECT_EQ(v.proven_leaks[0].count, 3);
     EXPECT_EQ(v.proven_leaks[0].evidence, reports::LeakEvidence::kProven);
     EXPECT_EQ(v.exit_code, fail_on_proof ? reports::kExitLeak : reports::kExitPass);
-    if (fail_on_proof) EXPECT_NE(v.message.find("proven: 3 × main.leak.func1"), std::string::npos) << v.message;
+    if (fail_on_proof) {
+      EXPECT_NE(v.message.find("proven: 3 × main.leak.func1"), std::string::npos) << v.message;
+    }
   }
 }
 
