@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "probes/sampler.h"
 #include "probes/settle.h"
 #include "reports/json_report.h"
+#include "reports/report_writer.h"
 
 namespace leakgate::runner {
 
@@ -62,6 +64,14 @@ reports::LatencySummary Summarize(const stats::LatencyHistogram& h) {
   s.p9999_ms = ms(h.QuantileNanos(0.9999));
   s.max_ms = ms(h.max_nanos());
   s.mean_ms = h.mean_nanos() / 1e6;
+  // HDR-style percentile points: five per halving of the distance to 100 %, up to
+  // 99.999 % or to the last recorded value, whichever comes first.
+  for (int i = 0; s.count > 0; ++i) {
+    const double percentile = std::min(99.999, 100.0 * (1.0 - std::pow(0.5, i / 5.0)));
+    s.curve.emplace_back(percentile, ms(h.QuantileNanos(percentile / 100.0)));
+    const bool beyond_last = (1.0 - percentile / 100.0) * static_cast<double>(s.count) < 1.0;
+    if (percentile >= 99.999 || beyond_last) break;
+  }
   return s;
 }
 
@@ -238,7 +248,7 @@ class RunExecution {
     }
     result_.duration_s = std::chrono::duration<double>(Clock::now() - run_start).count();
     if (!o_.out_dir.empty()) {
-      reports::WriteJsonReport((fs::path(o_.out_dir) / "result.json").string(), result_);
+      if (auto written = reports::WriteReports(o_.out_dir, result_); !written.ok()) throw std::runtime_error(written.message());
     } else if (!temp_dir_.empty()) {
       std::error_code ignored;
       fs::remove_all(temp_dir_, ignored);
