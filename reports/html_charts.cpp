@@ -142,7 +142,7 @@ std::string LoadChartsSection(const RunResult& r) {
   for (const auto& p : r.phases) {
     double length = p.duration_s;
     for (const auto& s : p.timeline) {
-      const double x = offset + static_cast<double>(s.second);
+      const double x = offset + static_cast<double>(s.second) + 0.5;  // the middle of its second
       completed.points.emplace_back(x, static_cast<double>(s.completed));
       ok.points.emplace_back(x, static_cast<double>(s.ok));
       failed.points.emplace_back(x, static_cast<double>(s.errors));

@@ -42,7 +42,8 @@ a{color:var(--c0)}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{color:var(--muted);font-weight:600;white-space:nowrap}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.nowrap{white-space:nowrap}td.notes{min-width:180px}
 td.fn,td.loc,.loc,pre{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,monospace;font-size:12px;word-break:break-all}
 pre{margin:6px 0;white-space:pre-wrap;background:var(--bg);padding:6px;border-radius:4px}
 tr.fail td{background:rgba(207,34,46,.06)}
@@ -69,7 +70,8 @@ svg.plot{width:100%;height:auto;display:block}
 .rule-baseline{stroke:var(--muted);fill:var(--muted);border-color:var(--muted);border-top-style:dashed}
 .rule-limit{stroke:var(--fail);fill:var(--fail);border-color:var(--fail);border-top-style:dashed}
 .no-data,.note{color:var(--muted);font-size:13px;margin:6px 0 0}
-ul.plain{margin:0;padding-left:18px}.warnings li{color:var(--interrupted)}
+ul.plain{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:4px 18px}
+ul.warnings{margin:0;padding-left:18px}.warnings li{color:var(--interrupted)}
 )css";
 
 std::string Tile(const std::string& value, const std::string& key) {
@@ -142,7 +144,7 @@ std::string TargetSection(const RunResult& r) {
 std::string FilesSection(const RunResult& r) {
   std::string out = "<section id=\"files\"><h2>Files</h2>\n";
   if (!r.warnings.empty()) {
-    out += "<h3>Warnings</h3><ul class=\"plain warnings\">";
+    out += "<h3>Warnings</h3><ul class=\"warnings\">";
     for (const auto& w : r.warnings) out += "<li>" + EscapeMarkup(w) + "</li>";
     out += "</ul>\n";
   }

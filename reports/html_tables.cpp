@@ -17,9 +17,12 @@ std::string Cell(std::string_view text, const char* cls = "") {
 std::string Num(double v) { return Cell(FormatNumber(v), "num"); }
 std::string Ms(double v) { return Cell(fmt::format("{:.2f}", v), "num"); }
 
-std::string Head(std::initializer_list<const char*> columns) {
+// A header row; a column named "#name" holds numbers and is right-aligned like them.
+std::string Head(std::initializer_list<std::string_view> columns) {
   std::string out = "<thead><tr>";
-  for (const char* c : columns) out += fmt::format("<th>{}</th>", c);
+  for (const auto c : columns) {
+    out += c.starts_with('#') ? fmt::format("<th class=\"num\">{}</th>", c.substr(1)) : fmt::format("<th>{}</th>", c);
+  }
   return out + "</tr></thead>\n";
 }
 
@@ -44,7 +47,7 @@ std::string Section(const char* id, const char* title, const std::string& body) 
 
 std::string GroupTable(const char* cls, const std::vector<GoroutineLeak>& groups) {
   std::string out = fmt::format("<table class=\"{}\">", cls) +
-                    Head({"count", "evidence", "state", "function", "created by", "labels", "stack"}) + "<tbody>\n";
+                    Head({"#count", "evidence", "state", "function", "created by", "labels", "stack"}) + "<tbody>\n";
   for (const auto& l : groups) {
     std::string created = EscapeMarkup(l.created_by);
     if (!l.created_by_location.empty()) created += "<br><span class=\"loc\">" + EscapeMarkup(l.created_by_location) + "</span>";
@@ -58,7 +61,7 @@ std::string GroupTable(const char* cls, const std::vector<GoroutineLeak>& groups
 }
 
 std::string FdTable(const std::vector<FdLeak>& fds) {
-  std::string out = "<table>" + Head({"count", "target"}) + "<tbody>\n";
+  std::string out = "<table>" + Head({"#count", "target"}) + "<tbody>\n";
   for (const auto& f : fds) out += "<tr>" + Num(static_cast<double>(f.count)) + Cell(f.target, "fn") + "</tr>\n";
   return out + "</tbody></table>\n";
 }
@@ -75,7 +78,7 @@ std::string TrafficTable(const RunResult& r) {
   }
   if (rows.empty()) return "";
   return "<h3>Per traffic entry</h3><table>" +
-         Head({"phase", "traffic", "protocol", "requests", "ok", "errors", "cancelled", "p50 ms", "p99 ms", "max ms"}) +
+         Head({"phase", "traffic", "protocol", "#requests", "#ok", "#errors", "#cancelled", "#p50 ms", "#p99 ms", "#max ms"}) +
          "<tbody>\n" + rows + "</tbody></table>\n";
 }
 
@@ -94,7 +97,7 @@ std::string DependencyTable(const RunResult& r) {
   }
   if (rows.empty()) return "";
   return "<h3>Dependencies (chaos proxy)</h3><table class=\"dependencies\">" +
-         Head({"phase", "dependency", "connections", "bytes to it", "bytes from it", "requests", "faults applied"}) +
+         Head({"phase", "dependency", "#connections", "#bytes to it", "#bytes from it", "#requests", "faults applied"}) +
          "<tbody>\n" + rows + "</tbody></table>\n";
 }
 
@@ -106,7 +109,7 @@ std::string AssertionsSection(const RunResult& r) {
                    "<p class=\"no-data\">No assertion was evaluated (the run ended before its verdict).</p>\n");
   }
   std::string out = "<table class=\"assertions\">" +
-                    Head({"", "assertion", "kind", "baseline", "final", "limit", "detail"}) + "<tbody>\n";
+                    Head({"", "assertion", "kind", "#baseline", "#final", "#limit", "detail"}) + "<tbody>\n";
   for (const auto& a : r.assertions) {
     std::string detail = a.detail;
     if (a.slope_per_cycle && a.detail.empty()) {
@@ -127,9 +130,9 @@ std::string AssertionsSection(const RunResult& r) {
 std::string PhasesSection(const RunResult& r) {
   if (r.phases.empty()) return Section("phases", "Phases", "<p class=\"no-data\">No phase ran.</p>\n");
   std::string out = "<table class=\"phases\">" +
-                    Head({"phase", "cycle", "duration s", "rate asked", "rate achieved", "requests", "ok", "errors",
-                          "cancelled", "dropped", "late", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "p99 uncorr. ms",
-                          "notes"}) +
+                    Head({"phase", "cycle", "#duration s", "#rate asked", "#rate achieved", "#requests", "#ok", "#errors",
+                          "#cancelled", "#dropped", "#late", "#p50 ms", "#p99 ms", "#p99.9 ms", "#max ms",
+                          "#p99 uncorr. ms", "notes"}) +
                     "<tbody>\n";
   for (const auto& p : r.phases) {
     std::string notes;
@@ -137,12 +140,12 @@ std::string PhasesSection(const RunResult& r) {
     if (!p.faulted.empty()) notes += "faults: " + Counts(p.faulted) + "; ";
     if (!p.grpc_status.empty()) notes += "gRPC: " + Counts(p.grpc_status) + "; ";
     out += fmt::format("<tr class=\"{}\">", p.warmup ? "warmup" : "load") + Cell(p.name, "fn") +
-           Cell(p.warmup ? "warm-up" : std::to_string(p.cycle)) + Cell(fmt::format("{:.1f}", p.duration_s), "num") +
+           Cell(p.warmup ? "warm-up" : std::to_string(p.cycle), "nowrap") + Cell(fmt::format("{:.1f}", p.duration_s), "num") +
            Cell(fmt::format("{:.1f}", p.target_rate), "num") + Cell(fmt::format("{:.1f}", p.achieved_rate), "num") +
            Num(static_cast<double>(p.requests)) + Num(static_cast<double>(p.ok)) + Num(static_cast<double>(p.errors)) +
            Num(static_cast<double>(p.cancelled)) + Num(static_cast<double>(p.dropped)) +
            Num(static_cast<double>(p.late)) + Ms(p.latency.p50_ms) + Ms(p.latency.p99_ms) + Ms(p.latency.p999_ms) +
-           Ms(p.latency.max_ms) + Ms(p.latency_uncorrected.p99_ms) + Cell(notes) + "</tr>\n";
+           Ms(p.latency.max_ms) + Ms(p.latency_uncorrected.p99_ms) + Cell(notes, "notes") + "</tr>\n";
   }
   out += "</tbody></table>\n";
   return Section("phases", "Phases", out + TrafficTable(r) + DependencyTable(r));
@@ -166,7 +169,7 @@ std::string LeaksSection(const RunResult& r) {
 
 std::string HeapSection(const RunResult& r) {
   if (r.heap_growth.empty()) return "";
-  std::string out = "<table class=\"heap\">" + Head({"bytes", "objects", "function", "location", "stack"}) + "<tbody>\n";
+  std::string out = "<table class=\"heap\">" + Head({"#bytes", "#objects", "function", "location", "stack"}) + "<tbody>\n";
   for (const auto& h : r.heap_growth) {
     out += "<tr>" + Cell(FormatResourceValue("x_bytes", static_cast<double>(h.bytes)), "num") +
            Num(static_cast<double>(h.objects)) + Cell(h.function, "fn") + Cell(h.location, "loc") +
@@ -191,8 +194,8 @@ std::string CyclesSection(const RunResult& r) {
   for (const auto& a : r.assertions) {
     if (a.kind == AssertionKind::kLeak && a.slope_per_cycle) names.push_back(a.name);
   }
-  std::string out = "<table class=\"cycles\"><thead><tr><th>cycle</th><th>settled</th><th>settle s</th>";
-  for (const auto& n : names) out += "<th>" + EscapeMarkup(n) + "</th>";
+  std::string out = "<table class=\"cycles\"><thead><tr><th class=\"num\">cycle</th><th>settled</th><th class=\"num\">settle s</th>";
+  for (const auto& n : names) out += "<th class=\"num\">" + EscapeMarkup(n) + "</th>";
   out += "</tr></thead><tbody>\n";
   for (const auto& c : r.cycles) {
     out += "<tr>" + Num(c.cycle) + Cell(c.settled ? "yes" : c.plateaued ? "stopped falling" : "no") +

@@ -13,7 +13,7 @@ namespace leakgate::reports {
 
 namespace {
 
-constexpr double kMarginLeft = 56, kMarginRight = 78, kMarginTop = 20, kMarginBottom = 28;
+constexpr double kMarginLeft = 56, kMarginRight = 60, kMarginTop = 20, kMarginBottom = 28;
 constexpr double kMaxNines = 5;  // 99.999 %
 constexpr int kPaletteSize = 6;
 
@@ -193,11 +193,19 @@ std::string RenderChart(const ChartSpec& spec) {
   }
   fmt::format_to(it, "\n<line class=\"axis\" x1=\"{0:.1f}\" x2=\"{1:.1f}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\"/>\n", f.left,
                  f.right, f.bottom);
+  // Rule labels at the right end name the kind (the legend has the values), kept at
+  // least a line apart so that a limit close to its baseline stays readable.
+  std::vector<std::pair<double, const ChartRule*>> labels;
   for (const auto& r : spec.rules) {
-    fmt::format_to(it, "<line class=\"rule rule-{}\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>",
+    fmt::format_to(it, "<line class=\"rule rule-{}\" x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{:.1f}\" y2=\"{:.1f}\"/>\n",
                    SafeClass(r.kind), f.left, f.right, f.Y(r.y), f.Y(r.y));
-    fmt::format_to(it, "<text class=\"rule-label rule-{}\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", SafeClass(r.kind),
-                   f.right + 4, f.Y(r.y) + 4, EscapeMarkup(r.label));
+    labels.emplace_back(f.Y(r.y) + 4, &r);
+  }
+  std::sort(labels.begin(), labels.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; i < labels.size(); ++i) labels[i].first = std::max(labels[i].first, labels[i - 1].first + 11);
+  for (const auto& [y, r] : labels) {
+    fmt::format_to(it, "<text class=\"rule-label rule-{}\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", SafeClass(r->kind),
+                   f.right + 4, y, EscapeMarkup(r->kind));
   }
   for (size_t i = 0; i < series.size(); ++i) {
     const auto points = Decimated(series[i], f);

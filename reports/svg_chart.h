@@ -39,11 +39,11 @@ struct ChartBand {
   std::string kind;  // "warmup", "baseline", "load", "settle": picks the shade
 };
 
-// A horizontal line across the plot with a label at its right end.
+// A horizontal line across the plot, named by its kind at its right end.
 struct ChartRule {
   double y = 0;
-  std::string label;
-  std::string kind;  // "baseline" or "limit"
+  std::string label;  // in the legend, e.g. "limit 9"
+  std::string kind;   // "baseline" or "limit": the line's style and its label on the plot
 };
 
 struct ChartSpec {

@@ -42,7 +42,8 @@ TEST(HtmlReport, FullResultDrawsEveryChartAndTable) {
   const auto goroutines = Figure(html, "chart-goroutines");
   EXPECT_NE(goroutines.find("rule rule-baseline"), std::string::npos);
   EXPECT_NE(goroutines.find("rule rule-limit"), std::string::npos);
-  EXPECT_NE(goroutines.find(">limit 9<"), std::string::npos);
+  EXPECT_NE(goroutines.find("</span>limit 9 "), std::string::npos) << "in the legend";
+  EXPECT_NE(goroutines.find(">limit</text>"), std::string::npos) << "on the plot";
   for (const char* band : {"band-warmup", "band-baseline", "band-load", "band-settle"}) {
     EXPECT_NE(goroutines.find(band), std::string::npos) << band;
   }

@@ -21,23 +21,23 @@ using nlohmann::json;
 constexpr const char* kScenario = "scenarios/leak-01-blocked-send.yaml";
 const std::vector<std::string> kShortRun{"--var", "warmup=1s", "--var", "load=2s", "--var", "settle=2s"};
 
-struct Run {
+struct RunReports {
   ProcessOutcome process;
   std::string dir;
   json result;
 };
 
-Run RunScenario(const std::string& dir, const std::string& mode, std::chrono::milliseconds interrupt_after = {}) {
+RunReports RunScenario(const std::string& dir, const std::string& mode, std::chrono::milliseconds interrupt_after = {}) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::vector<std::string> args{"run", kScenario, "--out", dir, "--quiet", "--var", "mode=" + mode};
   args.insert(args.end(), kShortRun.begin(), kShortRun.end());
-  Run run{RunLeakgate(args, std::chrono::seconds(120), interrupt_after), dir, {}};
+  RunReports run{RunLeakgate(args, std::chrono::seconds(120), interrupt_after), dir, {}};
   if (fs::exists(dir + "/result.json")) run.result = json::parse(ReadFile(dir + "/result.json"));
   return run;
 }
 
-void ExpectEveryReport(const Run& run) {
+void ExpectEveryReport(const RunReports& run) {
   for (const char* name : {"result.json", "report.html", "junit.xml", "summary.md", "samples.csv"}) {
     EXPECT_TRUE(fs::exists(run.dir + "/" + name)) << name << "\n" << run.process.out << run.process.err;
   }
@@ -63,15 +63,15 @@ size_t Count(const std::string& text, const std::string& what) {
 class LeakyRunReports : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    run_ = new Run(RunScenario(std::string(LEAKGATE_TEST_ARTIFACTS_DIR) + "/reports-leaky", "leaky"));
+    run_ = new RunReports(RunScenario(std::string(LEAKGATE_TEST_ARTIFACTS_DIR) + "/reports-leaky", "leaky"));
   }
   static void TearDownTestSuite() {
     delete run_;
     run_ = nullptr;
   }
-  static Run* run_;
+  static RunReports* run_;
 };
-Run* LeakyRunReports::run_ = nullptr;
+RunReports* LeakyRunReports::run_ = nullptr;
 
 TEST_F(LeakyRunReports, EveryReportIsWrittenAndValid) {
   ASSERT_EQ(run_->process.exit_code, 1) << run_->process.out << run_->process.err;

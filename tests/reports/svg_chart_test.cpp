@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <regex>
 #include <sstream>
 
 namespace leakgate::reports {
@@ -53,6 +54,18 @@ TEST(SvgChart, OnePolylinePerSeriesWithItsPoints) {
   EXPECT_EQ(PolylineXs(svg).size(), 3u);
   const auto ys = PolylineYs(svg);
   EXPECT_GT(ys[0], ys[2]) << "larger values are drawn higher (smaller y)";
+}
+
+TEST(SvgChart, CloseRuleLabelsAreKeptALineApart) {
+  ChartSpec spec;
+  spec.series = {{"goroutines", {{0, 0}, {1, 1000}}, 0, false}};
+  spec.rules = {{4, "baseline 4", "baseline"}, {9, "limit 9", "limit"}};
+  const auto svg = RenderChart(spec);
+  const std::regex label_y("<text class=\"rule-label rule-[a-z]+\" x=\"[0-9.]+\" y=\"([0-9.]+)\">");
+  std::vector<double> ys;
+  for (std::sregex_iterator i(svg.begin(), svg.end(), label_y), end; i != end; ++i) ys.push_back(std::stod((*i)[1]));
+  ASSERT_EQ(ys.size(), 2u);
+  EXPECT_GE(std::fabs(ys[0] - ys[1]), 11 - 1e-9);
 }
 
 TEST(SvgChart, NoPointsMeansNoPolylineButAFigureSayingSo) {
