@@ -4,6 +4,7 @@
 // against reports/result.schema.json, junit.xml by Python's XML parser, report.html by
 // headless Chromium, which must draw every chart and name the leaking function. The leaky
 // run's reports and the screenshot stay in BUILD/test-artifacts/reports-leaky/ to look at.
+// Each test makes its own run, so that ctest may run them in parallel.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 
 #include "tests/integration/leakgate_process.h"
 #include "tests/reports/external_tools.h"
+#include "tests/reports/markup_search.h"
 
 namespace leakgate::testing {
 namespace {
@@ -48,68 +50,42 @@ void ExpectEveryReport(const RunReports& run) {
 }
 
 // The markup of <figure id="ID"> in Chromium's DOM dump.
-std::string Figure(const std::string& dom, const std::string& id) {
-  const auto start = dom.find("id=\"" + id + "\"");
-  if (start == std::string::npos) return "";
-  return dom.substr(start, dom.find("</figure>", start) - start);
-}
+std::string Figure(const std::string& dom, const std::string& id) { return Slice(dom, "id=\"" + id + "\"", "</figure>"); }
 
-size_t Count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
-class LeakyRunReports : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    run_ = new RunReports(RunScenario(std::string(LEAKGATE_TEST_ARTIFACTS_DIR) + "/reports-leaky", "leaky"));
-  }
-  static void TearDownTestSuite() {
-    delete run_;
-    run_ = nullptr;
-  }
-  static RunReports* run_;
-};
-RunReports* LeakyRunReports::run_ = nullptr;
-
-TEST_F(LeakyRunReports, EveryReportIsWrittenAndValid) {
-  ASSERT_EQ(run_->process.exit_code, 1) << run_->process.out << run_->process.err;
-  ExpectEveryReport(*run_);
-  EXPECT_EQ(run_->result["schema_version"], 2);
+void CheckResultJson(const RunReports& run) {
+  ExpectEveryReport(run);
+  EXPECT_EQ(run.result["schema_version"], 2);
   // The runner fills the HDR-style latency curve from its histograms.
-  const auto& load = run_->result["phases"][1];
+  const auto& load = run.result["phases"][1];
   ASSERT_EQ(load["name"], "load");
   EXPECT_GT(load["latency_ms"]["curve"].size(), 10u) << load["latency_ms"].dump();
   EXPECT_GT(load["latency_uncorrected_ms"]["curve"].size(), 10u);
 }
 
-TEST_F(LeakyRunReports, ChromiumDrawsEveryChartAndNamesTheLeak) {
-  ASSERT_EQ(run_->process.exit_code, 1) << run_->process.out << run_->process.err;
-  const std::string html = run_->dir + "/report.html";
+void CheckChromiumDrawing(const RunReports& run) {
+  const std::string html = run.dir + "/report.html";
   const auto dom = ChromiumDumpDom(html);
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
   for (const char* id : {"chart-goroutines", "chart-heap_inuse_bytes", "chart-fds", "chart-sockets", "chart-rss_bytes",
                          "chart-throughput", "chart-errors", "chart-p99", "chart-latency"}) {
     const auto figure = Figure(dom.out, id);
     ASSERT_FALSE(figure.empty()) << id;
-    EXPECT_GT(Count(figure, "<polyline class=\"series"), 0u) << id << ": " << figure.substr(0, 600);
+    EXPECT_GT(CountOf(figure, "<polyline class=\"series"), 0u) << id << ": " << figure.substr(0, 600);
   }
   const auto goroutines = Figure(dom.out, "chart-goroutines");
   EXPECT_NE(goroutines.find("rule rule-limit"), std::string::npos);
   EXPECT_NE(goroutines.find("band band-settle"), std::string::npos);
-  EXPECT_EQ(Count(Figure(dom.out, "chart-latency"), "<polyline class=\"series"), 2u) << "corrected and uncorrected";
+  EXPECT_EQ(CountOf(Figure(dom.out, "chart-latency"), "<polyline class=\"series"), 2u) << "corrected and uncorrected";
 
-  const auto row_start = dom.out.find("<tr class=\"leak-row\">");
-  ASSERT_NE(row_start, std::string::npos);
-  const auto row = dom.out.substr(row_start, dom.out.find("</tr>", row_start) - row_start);
+  const auto row = Slice(dom.out, "<tr class=\"leak-row\">", "</tr>");
+  ASSERT_FALSE(row.empty());
   EXPECT_NE(row.find("main.blockedSend.func1"), std::string::npos) << row;
   EXPECT_NE(row.find("chan send"), std::string::npos) << row;
   EXPECT_NE(row.find("<details>"), std::string::npos) << row;
   EXPECT_NE(dom.out.find("<div class=\"verdict-word\">FAIL</div>"), std::string::npos);
   EXPECT_NE(dom.out.find("exit code<b>1</b>"), std::string::npos);
 
-  const std::string png = run_->dir + "/report.png";
+  const std::string png = run.dir + "/report.png";
   const auto shot = ChromiumScreenshot(html, png, 1400, 2400);
   ASSERT_EQ(shot.exit_code, 0) << shot.err;
   const auto image = ReadFile(png);
@@ -117,27 +93,44 @@ TEST_F(LeakyRunReports, ChromiumDrawsEveryChartAndNamesTheLeak) {
   EXPECT_GT(image.size(), 30'000u) << "a page of charts and tables, not a blank one";
 }
 
-TEST_F(LeakyRunReports, JunitAndSummaryNameTheLeak) {
-  ASSERT_EQ(run_->process.exit_code, 1) << run_->process.out << run_->process.err;
-  const auto xml = ReadFile(run_->dir + "/junit.xml");
-  const auto goroutines = xml.find("name=\"goroutines\"");
-  ASSERT_NE(goroutines, std::string::npos) << xml;
-  const auto failure = xml.substr(goroutines, xml.find("</testcase>", goroutines) - goroutines);
+void CheckJunitSummaryAndSamples(const RunReports& run) {
+  const auto xml = ReadFile(run.dir + "/junit.xml");
+  const auto failure = Slice(xml, "name=\"goroutines\"", "</testcase>");
+  ASSERT_FALSE(failure.empty()) << xml;
   EXPECT_NE(failure.find("<failure message=\"goroutines: baseline"), std::string::npos) << failure;
   EXPECT_NE(failure.find("found unexpected goroutines:&#10;["), std::string::npos) << failure;
   EXPECT_NE(failure.find("in state chan send, with main.blockedSend.func1 on top of the stack"), std::string::npos);
   EXPECT_NE(failure.find("created by main.blockedSend"), std::string::npos);
 
-  const auto md = ReadFile(run_->dir + "/summary.md");
+  const auto md = ReadFile(run.dir + "/summary.md");
   EXPECT_TRUE(md.starts_with("## ❌ leakgate FAIL: blocked-send")) << md;
   EXPECT_NE(md.find("| ❌ | goroutines |"), std::string::npos) << md;
   EXPECT_NE(md.find("| main.blockedSend.func1 | chan send | main.blockedSend |"), std::string::npos) << md;
 
-  const auto csv = ReadFile(run_->dir + "/samples.csv");
+  const auto csv = ReadFile(run.dir + "/samples.csv");
   EXPECT_TRUE(csv.starts_with("t_s,phase,")) << csv.substr(0, 200);
   EXPECT_NE(csv.substr(0, csv.find("\r\n")).find(",goroutines,"), std::string::npos);
-  EXPECT_EQ(Count(csv, "\r\n"), run_->result["timeline"].size() + 1);
+  EXPECT_EQ(CountOf(csv, "\r\n"), run.result["timeline"].size() + 1);
   EXPECT_NE(csv.find(",settle,"), std::string::npos);
+}
+
+// One leaky run (a few seconds) checked by every consumer; its reports and the
+// screenshot stay in BUILD/test-artifacts/reports-leaky/.
+TEST(ReportsOfALeakyRun, AreValidDrawnAndNameTheLeak) {
+  const auto run = RunScenario(std::string(LEAKGATE_TEST_ARTIFACTS_DIR) + "/reports-leaky", "leaky");
+  ASSERT_EQ(run.process.exit_code, 1) << run.process.out << run.process.err;
+  {
+    SCOPED_TRACE("result.json");
+    CheckResultJson(run);
+  }
+  {
+    SCOPED_TRACE("report.html in Chromium");
+    CheckChromiumDrawing(run);
+  }
+  {
+    SCOPED_TRACE("junit.xml, summary.md, samples.csv");
+    CheckJunitSummaryAndSamples(run);
+  }
 }
 
 TEST(ReportsOfOtherRuns, PassedRunWritesPassingReports) {

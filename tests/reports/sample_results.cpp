@@ -38,17 +38,24 @@ PhaseResult Phase(const std::string& name, bool warmup, int cycle) {
   return p;
 }
 
-}  // namespace
-
-RunResult FullResult() {
+// A result of scenarios/leak-01-blocked-send.yaml with its verdict and nothing else.
+RunResult Ended(Verdict verdict, int exit_code, double duration_s, const std::string& message) {
   RunResult r;
   r.scenario_name = "blocked-send";
   r.scenario_file = "scenarios/leak-01-blocked-send.yaml";
   r.started_at = "2025-01-31T12:00:00Z";
-  r.duration_s = 14.5;
-  r.verdict = Verdict::kFail;
-  r.exit_code = kExitLeak;
-  r.message = "leak: goroutines 4 → 304 (limit 9); top: 300 × main.blockedSend.func1 [chan send]";
+  r.duration_s = duration_s;
+  r.verdict = verdict;
+  r.exit_code = exit_code;
+  r.message = message;
+  return r;
+}
+
+}  // namespace
+
+RunResult FullResult() {
+  RunResult r = Ended(Verdict::kFail, kExitLeak, 14.5,
+                      "leak: goroutines 4 → 304 (limit 9); top: 300 × main.blockedSend.func1 [chan send]");
   r.target = {"http://127.0.0.1:41234", {"build/examples/go-targets/leaky", "-mode", "leaky"}, 4242, "killed by SIGTERM",
               "target.log"};
   r.phases.push_back(Phase("warmup", true, 0));
@@ -152,14 +159,7 @@ RunResult HostileResult() {
 }
 
 RunResult InterruptedResult() {
-  RunResult r;
-  r.scenario_name = "blocked-send";
-  r.scenario_file = "scenarios/leak-01-blocked-send.yaml";
-  r.started_at = "2025-01-31T12:00:00Z";
-  r.duration_s = 1.2;
-  r.verdict = Verdict::kInterrupted;
-  r.exit_code = kExitInterrupted;
-  r.message = "interrupted; the result is partial";
+  RunResult r = Ended(Verdict::kInterrupted, kExitInterrupted, 1.2, "interrupted; the result is partial");
   PhaseResult warmup;
   warmup.name = "warmup";
   warmup.warmup = true;
@@ -169,12 +169,8 @@ RunResult InterruptedResult() {
 }
 
 RunResult TargetFailedResult() {
-  RunResult r;
-  r.scenario_name = "blocked-send";
-  r.verdict = Verdict::kError;
-  r.exit_code = kExitTargetFailed;
-  r.message = "target not ready within 10.0s: GET http://127.0.0.1:1/healthz: connection refused";
-  return r;
+  return Ended(Verdict::kError, kExitTargetFailed, 10.1,
+               "target not ready within 10.0s: GET http://127.0.0.1:1/healthz: connection refused");
 }
 
 }  // namespace leakgate::testing
