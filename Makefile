@@ -24,7 +24,7 @@ build: setup
 demo: build
 	@status=0; $(BUILD)/bin/leakgate run scenarios/demo.yaml --out out/demo || status=$$?; \
 	if [ $$status -ne 1 ]; then echo "demo: expected exit 1 (leak found), got $$status" >&2; exit 1; fi; \
-	echo; echo "demo: leak found as expected (exit 1); report in out/demo/result.json"
+	echo; echo "demo: leak found as expected (exit 1); reports in out/demo/ (open report.html)"
 
 test: build test-go fuzz sanitize
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)

@@ -4,21 +4,9 @@
 
 #include <iterator>
 
+#include "reports/report_text.h"
+
 namespace leakgate::reports {
-
-namespace {
-
-std::string FormatNumber(double v) {
-  if (v == static_cast<double>(static_cast<int64_t>(v))) return fmt::format("{}", static_cast<int64_t>(v));
-  return fmt::format("{:.2f}", v);
-}
-
-std::string FormatResource(const std::string& name, double v) {
-  if (name.ends_with("_bytes")) return fmt::format("{:.1f} MiB", v / (1024.0 * 1024.0));
-  return FormatNumber(v);
-}
-
-}  // namespace
 
 std::string FormatSummary(const RunResult& r, int max_stack_frames) {
   std::string out;
@@ -56,8 +44,8 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
                              : fmt::format(" (not settled within {:.1f}s)", r.settle_s));
     for (const auto& a : r.assertions) {
       fmt::format_to(it, "    {:<4} {:<16} baseline {:>10}  final {:>10}  limit {:>10}{}\n", a.passed ? "ok" : "FAIL",
-                     a.name, FormatResource(a.name, a.baseline), FormatResource(a.name, a.final),
-                     FormatResource(a.name, a.limit), a.detail.empty() ? "" : "  (" + a.detail + ")");
+                     a.name, FormatResourceValue(a.name, a.baseline), FormatResourceValue(a.name, a.final),
+                     FormatResourceValue(a.name, a.limit), a.detail.empty() ? "" : "  (" + a.detail + ")");
     }
   }
   if (r.cycles.size() > 1) {
@@ -66,7 +54,7 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
       std::string values;
       for (const auto& a : r.assertions) {
         if (auto v = c.values.find(a.name); v != c.values.end()) {
-          values += fmt::format("  {} {}", a.name, FormatResource(a.name, v->second));
+          values += fmt::format("  {} {}", a.name, FormatResourceValue(a.name, v->second));
         }
       }
       fmt::format_to(it, "    {:>2}{}\n", c.cycle, values);
@@ -101,7 +89,7 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
   if (!r.heap_growth.empty()) {
     fmt::format_to(it, "\n  heap growth by allocation site (in use, baseline → final):\n");
     for (const auto& h : r.heap_growth) {
-      fmt::format_to(it, "    {:>10} {:>9} objects  {} {}\n", FormatResource("x_bytes", static_cast<double>(h.bytes)),
+      fmt::format_to(it, "    {:>10} {:>9} objects  {} {}\n", FormatResourceValue("x_bytes", static_cast<double>(h.bytes)),
                      h.objects, h.function, h.location);
     }
   }
@@ -111,9 +99,7 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
   }
   for (const auto& w : r.warnings) fmt::format_to(it, "\n  warning: {}\n", w);
 
-  std::string label(VerdictName(r.verdict));
-  for (auto& c : label) c = static_cast<char>(c - 'a' + 'A');
-  fmt::format_to(it, "\n{}: {} (exit {})\n", label, r.message, r.exit_code);
+  fmt::format_to(it, "\n{}: {} (exit {})\n", VerdictLabel(r.verdict), r.message, r.exit_code);
   return out;
 }
 

@@ -14,8 +14,10 @@ using nlohmann::json;
 namespace {
 
 json LatencyJson(const LatencySummary& l) {
-  return {{"count", l.count}, {"p50", l.p50_ms},   {"p90", l.p90_ms}, {"p99", l.p99_ms},
-          {"p999", l.p999_ms}, {"p9999", l.p9999_ms}, {"max", l.max_ms}, {"mean", l.mean_ms}};
+  json curve = json::array();
+  for (const auto& [percentile, ms] : l.curve) curve.push_back({percentile, ms});
+  return {{"count", l.count},     {"p50", l.p50_ms}, {"p90", l.p90_ms},   {"p99", l.p99_ms},        {"p999", l.p999_ms},
+          {"p9999", l.p9999_ms}, {"max", l.max_ms}, {"mean", l.mean_ms}, {"curve", std::move(curve)}};
 }
 
 std::string ErrnoMessage(const std::string& what, const std::string& path) {
@@ -212,13 +214,10 @@ void WriteFileAtomically(const std::string& path, const std::string& content) {
   }
 }
 
-std::string ToJsonText(const RunResult& result) {
-  // Target output and dumps may hold bytes that are not UTF-8: replaced, never a throw.
-  return ToJson(result).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+std::string RenderJson(const RunResult& result) {
+  return ToJson(result).dump(2, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace) + "\n";
 }
 
-void WriteJsonReport(const std::string& path, const RunResult& result) {
-  WriteFileAtomically(path, ToJsonText(result));
-}
+void WriteJsonReport(const std::string& path, const RunResult& result) { WriteFileAtomically(path, RenderJson(result)); }
 
 }  // namespace leakgate::reports

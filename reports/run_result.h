@@ -40,6 +40,7 @@ inline constexpr int kResultSchemaVersion = 2;
 struct LatencySummary {
   int64_t count = 0;
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, p9999_ms = 0, max_ms = 0, mean_ms = 0;
+  std::vector<std::pair<double, double>> curve;  // (percentile 0..100, ms) at HDR-style points
 };
 
 // One second of a phase (by completion time): throughput, errors and p99 latency.

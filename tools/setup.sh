@@ -20,6 +20,8 @@ readonly PACKAGES=(
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   wrk nghttp2-client curl
+  # report tests: result.json against its schema, report.html in a headless browser
+  python3-jsonschema chromium
 )
 
 check_go() {

@@ -1,5 +1,8 @@
 #include "harness/runner/phase_report.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "harness/load/grpc/grpc_protocol.h"
 
 namespace leakgate::runner {
@@ -15,6 +18,14 @@ reports::LatencySummary Summarize(const stats::LatencyHistogram& h) {
   s.p9999_ms = ms(h.QuantileNanos(0.9999));
   s.max_ms = ms(h.max_nanos());
   s.mean_ms = h.mean_nanos() / 1e6;
+  // HDR-style percentile points: five per halving of the distance to 100 %, up to
+  // 99.999 % or to the last recorded value, whichever comes first.
+  for (int i = 0; s.count > 0; ++i) {
+    const double percentile = std::min(99.999, 100.0 * (1.0 - std::pow(0.5, i / 5.0)));
+    s.curve.emplace_back(percentile, ms(h.QuantileNanos(percentile / 100.0)));
+    const bool beyond_last = (1.0 - percentile / 100.0) * static_cast<double>(s.count) < 1.0;
+    if (percentile >= 99.999 || beyond_last) break;
+  }
   return s;
 }
 

@@ -10,7 +10,8 @@
 
 namespace leakgate::runner {
 
-// Percentiles p50 … p99.99, max and mean in ms, and the curve at HDR-style points.
+// Percentiles p50 … p99.99, max and mean in ms, and the curve at HDR-style points
+// (five per halving of the distance to 100 %, to 99.999 % or the last recorded value).
 reports::LatencySummary Summarize(const stats::LatencyHistogram& h);
 
 reports::PhaseResult ToPhaseResult(const scenario::Phase& phase, const load::PhaseLoadResult& load,

@@ -18,6 +18,7 @@
 #include "probes/settle.h"
 #include "probes/verdict.h"
 #include "reports/json_report.h"
+#include "reports/report_writer.h"
 
 namespace leakgate::runner {
 
@@ -94,7 +95,13 @@ class RunExecution {
     result_.target.exit_status = target_.Stop(interrupted ? std::optional(kInterruptedStopGrace) : std::nullopt);
     result_.duration_s = std::chrono::duration<double>(Clock::now() - run_start).count();
     result_.artifacts = artifacts_.listed();
-    if (artifacts_.keep()) reports::WriteJsonReport(artifacts_.PathOf("result.json"), result_);
+    if (artifacts_.keep()) {
+      if (auto written = reports::WriteReports(artifacts_.dir(), result_); !written.ok()) {
+        result_.exit_code = reports::kExitInternal;
+        result_.verdict = reports::Verdict::kError;
+        result_.message = written.message();
+      }
+    }
     return std::move(result_);
   }
 
@@ -136,7 +143,7 @@ class RunExecution {
     partial.exit_code = reports::kExitInterrupted;
     partial.message = "interrupted twice; stopped at once, the result is partial";
     partial.artifacts = artifacts_.listed();
-    InterruptHandler::PublishPartialReport(artifacts_.PathOf("result.json"), reports::ToJsonText(partial));
+    InterruptHandler::PublishPartialReport(artifacts_.PathOf("result.json"), reports::RenderJson(partial));
   }
 
   void StartTarget() {

@@ -5,23 +5,13 @@
 #include <string>
 #include <vector>
 
-namespace leakgate::testing {
+#include "tests/support/subprocess.h"
 
-struct ProcessOutcome {
-  int exit_code = -1;      // -1: killed or timed out
-  std::string out;         // stdout
-  std::string err;         // stderr
-  bool timed_out = false;
-};
+namespace leakgate::testing {
 
 // Runs LEAKGATE_BIN with `args` from the repository root (as the README does), killing it
 // after `timeout`. If `interrupt_after` is positive, SIGINT is sent after that long.
 ProcessOutcome RunLeakgate(const std::vector<std::string>& args, std::chrono::seconds timeout,
                            std::chrono::milliseconds interrupt_after = std::chrono::milliseconds(0));
-
-// A fresh empty directory under the system temp dir, unique per call.
-std::string MakeTempDir(const std::string& prefix);
-
-std::string ReadFile(const std::string& path);
 
 }  // namespace leakgate::testing
