@@ -89,19 +89,19 @@ std::string Context::Lookup(std::string_view name, const YAML::Mark& at, std::st
   if (name == "port") return std::to_string(Port("", at, path));
   if (name.starts_with("port.")) {
     const auto port_name = name.substr(5);
-    if (!IsVarName(port_name)) Fail(at, path, fmt::format("invalid port name in \"{}\"", ref));
+    if (!IsVarName(port_name)) Fail(at, path, fmt::format("invalid port name in \"{}\"", Printable(ref)));
     return std::to_string(Port(std::string(port_name), at, path));
   }
   if (name.starts_with("env.")) {
     const std::string env_name(name.substr(4));
     if (env_name.empty()) Fail(at, path, fmt::format("empty environment variable name in \"{}\"", ref));
     const char* value = std::getenv(env_name.c_str());
-    if (value == nullptr) Fail(at, path, fmt::format("environment variable {} is not set (used as \"{}\")", env_name, ref));
+    if (value == nullptr) Fail(at, path, fmt::format("environment variable {} is not set (used as \"{}\")", Printable(env_name), Printable(ref)));
     return value;
   }
   if (name == "scenario_dir") return scenario_dir_;
   if (const auto it = vars_.find(std::string(name)); it != vars_.end()) return it->second;
-  if (!IsVarName(name)) Fail(at, path, fmt::format("invalid variable reference \"{}\"", ref));
+  if (!IsVarName(name)) Fail(at, path, fmt::format("invalid variable reference \"{}\"", Printable(ref)));
   std::vector<std::string> known;
   for (const auto& [var, value] : vars_) known.push_back(var);
   known.insert(known.end(), {"port", "scenario_dir"});

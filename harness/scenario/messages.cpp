@@ -20,8 +20,10 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return d[a.size()][b.size()];
 }
 
-std::string Quoted(std::string_view s) {
-  std::string out = "\"";
+std::string Quoted(std::string_view s) { return "\"" + Printable(s) + "\""; }
+
+std::string Printable(std::string_view s) {
+  std::string out;
   for (const char c : s) {
     switch (c) {
       case '"': out += "\\\""; break;
@@ -30,21 +32,21 @@ std::string Quoted(std::string_view s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
         } else {
           out += c;
         }
     }
   }
-  return out + "\"";
+  return out;
 }
 
 std::string Join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out += separator;
-    out += items[i];
+    out += Printable(items[i]);
   }
   return out;
 }

@@ -35,17 +35,22 @@ std::optional<std::string> Closest(std::string_view word, const Candidates& cand
   return best;
 }
 
-// " (did you mean 'x'?)" when Closest() finds x, else "".
+// `s` with control characters (and DEL), quotes and backslashes escaped ("\\n", "\\x1b",
+// "\\\""), so that text from a scenario or a traffic file can be put in a message without
+// writing raw control bytes (a terminal escape, a NUL that would end what()) to the user.
+std::string Printable(std::string_view s);
+
+// Double-quoted Printable(s): "a\"b\n".
+std::string Quoted(std::string_view s);
+
+// " (did you mean 'x'?)" when Closest() finds x, else "" (x made Printable).
 template <typename Candidates>
 std::string DidYouMean(std::string_view word, const Candidates& candidates) {
   const auto best = Closest(word, candidates);
-  return best ? fmt::format(" (did you mean '{}'?)", *best) : std::string();
+  return best ? fmt::format(" (did you mean '{}'?)", Printable(*best)) : std::string();
 }
 
-// Double-quoted, with control characters, quotes and backslashes escaped: "a\"b\n".
-std::string Quoted(std::string_view s);
-
-// The items with `separator` between them: Join({"a", "b"}, ", ") == "a, b".
+// The items (made Printable) with `separator` between them: Join({"a", "b"}, ", ") == "a, b".
 std::string Join(const std::vector<std::string>& items, std::string_view separator);
 
 }  // namespace leakgate::scenario

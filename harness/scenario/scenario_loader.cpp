@@ -60,18 +60,18 @@ void ReadVars(Context& ctx, const std::optional<Reader>& vars, const LoadOptions
   if (vars) {
     for (const auto& [name, key_mark, value] : vars->Entries()) {
       if (IsReservedVarName(name)) {
-        ctx.Fail(key_mark, vars->path(), fmt::format("'{}' is a built-in variable and cannot be declared", name));
+        ctx.Fail(key_mark, vars->path(), fmt::format("'{}' is a built-in variable and cannot be declared", Printable(name)));
       }
       if (!IsVarName(name)) {
         ctx.Fail(key_mark, vars->path(),
-                 fmt::format("invalid variable name '{}' (letters, digits, '_' and '-', starting with a letter or '_')", name));
+                 fmt::format("invalid variable name '{}' (letters, digits, '_' and '-', starting with a letter or '_')", Printable(name)));
       }
       ctx.SetVar(name, VarValue(value));
     }
   }
   for (const auto& [name, value] : options.var_overrides) {
-    if (IsReservedVarName(name)) ctx.FailUnplaced(fmt::format("--var {}: '{}' is a built-in variable and cannot be set", name, name));
-    if (!IsVarName(name)) ctx.FailUnplaced(fmt::format("--var {}: invalid variable name", name));
+    if (IsReservedVarName(name)) ctx.FailUnplaced(fmt::format("--var {}: '{}' is a built-in variable and cannot be set", Printable(name), Printable(name)));
+    if (!IsVarName(name)) ctx.FailUnplaced(fmt::format("--var {}: invalid variable name", Printable(name)));
     ctx.SetVar(name, value);
   }
 }

@@ -46,23 +46,23 @@ TemplatePart ParseVariable(const std::string& inner, const std::vector<std::stri
   } else if (head == "randint") {
     const auto a = words.size() == 3 ? WholeNumber(words[1]) : std::nullopt;
     const auto b = words.size() == 3 ? WholeNumber(words[2]) : std::nullopt;
-    if (!a || !b || *a > *b) Fail(fmt::format("{}: expected {{{{randint A B}}}} with whole numbers A <= B", ref));
+    if (!a || !b || *a > *b) Fail(fmt::format("{}: expected {{{{randint A B}}}} with whole numbers A <= B", Printable(ref)));
     part.kind = TemplatePart::kRandInt;
     part.low = *a;
     part.high = *b;
   } else if (head == "randstr") {
     const auto n = words.size() == 2 ? WholeNumber(words[1]) : std::nullopt;
-    if (!n || *n < 1 || *n > 65536) Fail(fmt::format("{}: expected {{{{randstr N}}}} with 1 <= N <= 65536", ref));
+    if (!n || *n < 1 || *n > 65536) Fail(fmt::format("{}: expected {{{{randstr N}}}} with 1 <= N <= 65536", Printable(ref)));
     part.kind = TemplatePart::kRandStr;
     part.low = *n;
   } else if (head.starts_with("csv.") && words.size() == 1) {
     const std::string column = head.substr(4);
-    if (columns.empty()) Fail(fmt::format("{} needs csv: (a CSV file) in this traffic entry", ref));
+    if (columns.empty()) Fail(fmt::format("{} needs csv: (a CSV file) in this traffic entry", Printable(ref)));
     const auto it = std::find(columns.begin(), columns.end(), column);
     if (it == columns.end()) {
       std::string hint = DidYouMean(column, columns);
       if (hint.empty()) hint = fmt::format(" (columns: {})", Join(columns, ", "));
-      Fail(fmt::format("{}: no column '{}' in the CSV file{}", ref, column, hint));
+      Fail(fmt::format("{}: no column '{}' in the CSV file{}", Printable(ref), Printable(column), hint));
     }
     part.kind = TemplatePart::kCsv;
     part.column = static_cast<int>(it - columns.begin());

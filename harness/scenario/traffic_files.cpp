@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -101,7 +102,7 @@ std::vector<std::pair<std::string, std::string>> JsonHeaders(const Where& where,
   std::vector<std::pair<std::string, std::string>> out;
   if (h.is_object()) {
     for (const auto& [k, v] : h.items()) {
-      if (!v.is_string()) Fail(where, fmt::format("header {} must be a string", k));
+      if (!v.is_string()) Fail(where, fmt::format("header {} must be a string", Printable(k)));
       out.emplace_back(k, v.get<std::string>());
     }
   } else if (h.is_array()) {
@@ -121,18 +122,39 @@ std::vector<std::pair<std::string, std::string>> JsonHeaders(const Where& where,
   return out;
 }
 
-// offset_ms of a JSON-lines record (a number ≥ 0) as a Duration.
-Duration OffsetOfMilliseconds(double ms) {
+// The longest offset a recording may give: 1e12 ms, about 31.7 years — far beyond any
+// phase and far inside Duration's range (about 292 years), so sums and quotients of
+// offsets in the load engine cannot overflow.
+constexpr double kMaxOffsetMs = 1e12;
+constexpr int64_t kMaxOffsetSeconds = 1'000'000'000;
+
+// An offset_ms value (a number in [0, kMaxOffsetMs]) as a Duration; `key` names it in messages.
+Duration RecordedOffset(const Where& where, const nlohmann::json& value, std::string_view key) {
+  if (!value.is_number() || value.get<double>() < 0) Fail(where, fmt::format("{} must be a number >= 0", key));
+  const double ms = value.get<double>();
+  if (!(ms <= kMaxOffsetMs)) Fail(where, fmt::format("{} must be at most 1e12 (about 31 years)", key));
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(ms));
 }
 
-// ISO 8601 "2024-05-01T10:00:00.123Z" / "+02:00" → nanoseconds since the epoch.
-std::optional<int64_t> ParseIsoTime(std::string_view s) {
+// A point in time as whole seconds since the epoch plus nanoseconds in [0, 1e9): exact,
+// where a double of nanoseconds since 1970 would be off by up to ~200 ns.
+struct Instant {
+  int64_t seconds = 0;
+  int64_t nanos = 0;
+};
+
+// ISO 8601 "2024-05-01T10:00:00.123Z", "...+02:00" or "...+0200" (no zone: UTC). nullopt
+// when a field is out of range (month 1-12, day 1-31, hour 0-23, minute 0-59, second
+// [0, 61)) or the zone is not ±HH:MM / ±HHMM.
+std::optional<Instant> ParseIsoTime(std::string_view s) {
   int y, mo, d, h, mi;
   double sec;
   char tz[16] = {0};
   const std::string str(s);
   if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%15s", &y, &mo, &d, &h, &mi, &sec, tz) < 6) return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || !(sec >= 0 && sec < 61)) {
+    return std::nullopt;
+  }
   // Days from civil (Howard Hinnant's algorithm).
   y -= mo <= 2;
   const int era = (y >= 0 ? y : y - 399) / 400;
@@ -140,14 +162,30 @@ std::optional<int64_t> ParseIsoTime(std::string_view s) {
   const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   const int64_t days = static_cast<int64_t>(era) * 146097 + doe - 719468;
-  double total = static_cast<double>(days) * 86400.0 + h * 3600.0 + mi * 60.0 + sec;
-  const std::string_view zone(tz);
-  if (zone.size() >= 6 && (zone[0] == '+' || zone[0] == '-')) {
-    const int zh = (zone[1] - '0') * 10 + (zone[2] - '0');
-    const int zm = (zone[4] - '0') * 10 + (zone[5] - '0');
-    total -= (zone[0] == '+' ? 1 : -1) * (zh * 3600.0 + zm * 60.0);
+  const double whole = std::floor(sec);
+  Instant at{days * 86400 + h * 3600 + mi * 60 + static_cast<int64_t>(whole), std::llround((sec - whole) * 1e9)};
+  if (at.nanos >= 1'000'000'000) {
+    ++at.seconds;
+    at.nanos -= 1'000'000'000;
   }
-  return static_cast<int64_t>(total * 1e9);
+  const std::string_view zone(tz);
+  if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) {
+    std::string hhmm(zone.substr(1));
+    if (hhmm.size() >= 3 && hhmm[2] == ':') hhmm.erase(2, 1);
+    if (hhmm.size() < 4 || !std::all_of(hhmm.begin(), hhmm.begin() + 4, IsAsciiDigit)) return std::nullopt;
+    const int zone_seconds = ((hhmm[0] - '0') * 10 + (hhmm[1] - '0')) * 3600 + ((hhmm[2] - '0') * 10 + (hhmm[3] - '0')) * 60;
+    at.seconds -= (zone[0] == '+' ? 1 : -1) * zone_seconds;
+  }
+  return at;
+}
+
+// The offset of `at` from `first`: 0 when earlier, an error beyond kMaxOffsetSeconds.
+Duration OffsetBetween(const Where& where, const Instant& first, const Instant& at) {
+  const int64_t seconds = at.seconds - first.seconds;  // |seconds| < 1e12: years are 4 digits
+  if (seconds < 0) return Duration::zero();
+  if (seconds > kMaxOffsetSeconds) Fail(where, "startedDateTime is more than 1e12 ms (about 31 years) after the first entry's");
+  const Duration offset = std::chrono::seconds(seconds) + std::chrono::nanoseconds(at.nanos - first.nanos);
+  return std::max(offset, Duration::zero());
 }
 
 }  // namespace
@@ -190,8 +228,10 @@ CsvTable ParseCsv(std::string_view text, const std::string& file) {
     } else if (c == ',') {
       end_field();
     } else if (c == '\n' || c == '\r') {
+      // "\r\n", "\n" and a lone "\r" end a record; lines are counted by their "\n" as
+      // editors count them.
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      ++line;
+      if (text[i] == '\n') ++line;
       end_record();
     } else {
       field += c;
@@ -227,7 +267,7 @@ std::vector<RecordedRequest> ParseJsonLinesReplay(std::string_view text, const s
     if (j.is_discarded() || !j.is_object()) Fail(where, "expected one JSON object per line");
     for (const auto& [key, value] : j.items()) {
       if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
-        Fail(where, fmt::format("unknown key '{}'{}", key, DidYouMean(key, kKeys)));
+        Fail(where, fmt::format("unknown key '{}'{}", Printable(key), DidYouMean(key, kKeys)));
       }
     }
     RecordedRequest req;
@@ -246,10 +286,7 @@ std::vector<RecordedRequest> ParseJsonLinesReplay(std::string_view text, const s
       if (!j["body"].is_string()) Fail(where, "body must be a string");
       req.body = j["body"].get<std::string>();
     }
-    if (j.contains("offset_ms")) {
-      if (!j["offset_ms"].is_number() || j["offset_ms"].get<double>() < 0) Fail(where, "offset_ms must be a number >= 0");
-      req.offset = OffsetOfMilliseconds(j["offset_ms"].get<double>());
-    }
+    if (j.contains("offset_ms")) req.offset = RecordedOffset(where, j["offset_ms"], "offset_ms");
     CheckRecorded(where, req);
     out.push_back(std::move(req));
   });
@@ -265,7 +302,7 @@ std::vector<RecordedRequest> ParseHar(std::string_view text, const std::string& 
     Fail(whole, "expected a HAR file (an object with log.entries[])");
   }
   std::vector<RecordedRequest> out;
-  std::optional<int64_t> first;
+  std::optional<Instant> first;
   const auto& entries = j["log"]["entries"];
   for (size_t i = 0; i < entries.size(); ++i) {
     const Where where{SourceMark{file, 0, 0}, fmt::format("log.entries[{}]: ", i)};
@@ -289,7 +326,7 @@ std::vector<RecordedRequest> ParseHar(std::string_view text, const std::string& 
       const auto at = ParseIsoTime(e["startedDateTime"].get<std::string>());
       if (!at) Fail(where, "startedDateTime is not an ISO 8601 time");
       if (!first) first = *at;
-      req.offset = Duration(std::max<int64_t>(0, *at - *first));
+      req.offset = OffsetBetween(where, *first, *at);
     }
     CheckRecorded(where, req);
     out.push_back(std::move(req));
@@ -316,7 +353,7 @@ std::vector<GrpcRecordedCall> ParseGrpcReplay(std::string_view text, const std::
       } else if (key == "metadata") {
         if (!value.is_object()) Fail(where, "\"metadata\" must be an object of strings");
         for (const auto& [mk, mv] : value.items()) {
-          if (!mv.is_string()) Fail(where, fmt::format("\"metadata\".{} must be a string", mk));
+          if (!mv.is_string()) Fail(where, fmt::format("\"metadata\".{} must be a string", Printable(mk)));
           call.metadata.emplace_back(mk, mv.get<std::string>());
         }
       } else if (key == "request") {
@@ -329,10 +366,9 @@ std::vector<GrpcRecordedCall> ParseGrpcReplay(std::string_view text, const std::
           call.requests.push_back(m.dump());
         }
       } else if (key == "offset_ms") {
-        if (!value.is_number() || value.get<double>() < 0) Fail(where, "\"offset_ms\" must be a number >= 0");
-        call.offset = OffsetOfMilliseconds(value.get<double>());
+        call.offset = RecordedOffset(where, value, "\"offset_ms\"");
       } else {
-        Fail(where, fmt::format("unknown key '{}'{}", key, DidYouMean(key, kKeys)));
+        Fail(where, fmt::format("unknown key '{}'{}", Printable(key), DidYouMean(key, kKeys)));
       }
     }
     if (call.method.empty()) Fail(where, "missing \"method\"");

@@ -119,12 +119,12 @@ std::vector<MapEntry> Reader::CheckedEntries(const std::initializer_list<std::st
         std::vector<std::string> names(allowed->begin(), allowed->end());
         hint = fmt::format(" (allowed here: {})", Join(names, ", "));
       }
-      ctx_->Fail(key.Mark(), path_, fmt::format("unknown key '{}'{}", name, hint));
+      ctx_->Fail(key.Mark(), path_, fmt::format("unknown key '{}'{}", Printable(name), hint));
     }
     for (const auto& earlier : entries) {
       if (earlier.key == name) {
         ctx_->Fail(key.Mark(), path_,
-                   fmt::format("duplicate key '{}' (first at line {})", name, ctx_->ToSourceMark(earlier.key_mark).line));
+                   fmt::format("duplicate key '{}' (first at line {})", Printable(name), ctx_->ToSourceMark(earlier.key_mark).line));
       }
     }
     entries.push_back(MapEntry{name, key.Mark(), Reader(*ctx_, it->second, Child(name), key.Mark())});

@@ -64,5 +64,13 @@ TEST(ParseTemplate, ErrorsSuggestAndList) {
   EXPECT_EQ(ErrorOf("{{}}").rfind("unknown template variable \"{{}}\" (known:", 0), 0u);
 }
 
+TEST(ParseTemplate, ControlBytesInMessagesAreEscaped) {
+  // Found by fuzz_template: the variable was put in the message raw, so a NUL cut what()
+  // short and an ESC reached the terminal.
+  EXPECT_EQ(ErrorOf(std::string("{{randstr 1\0\x1b}}", 15)), "{{randstr 1\\x00\\x1b}}: expected {{randstr N}} with 1 <= N <= 65536");
+  EXPECT_EQ(ErrorOf("{{csv.\x01}}", {"a"}), "{{csv.\\x01}}: no column '\\x01' in the CSV file (did you mean 'a'?)");
+  EXPECT_EQ(ErrorOf("{{csv.zzzz}}", {"a\tb"}), "{{csv.zzzz}}: no column 'zzzz' in the CSV file (columns: a\\tb)");
+}
+
 }  // namespace
 }  // namespace leakgate::scenario

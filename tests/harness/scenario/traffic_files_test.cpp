@@ -145,7 +145,7 @@ TEST(ParseHar, OffsetsAreFromTheFirstEntryAndNeverNegative) {
     {"request": {"method": "GET", "url": "http://h/d"}}]}})",
                           "x.har");
   ASSERT_EQ(r.size(), 4u);
-  EXPECT_NEAR(std::chrono::duration<double>(r[1].offset).count(), 2.25, 1e-6) << "+02:00 is two hours ahead of Z";
+  EXPECT_EQ(r[1].offset, 2250ms) << "+02:00 is two hours ahead of Z";
   EXPECT_EQ(r[2].offset, Duration::zero()) << "earlier than the first: 0";
   EXPECT_EQ(r[3].offset, Duration::zero()) << "no startedDateTime: 0";
 }
@@ -199,6 +199,87 @@ TEST(ParseGrpcReplay, ErrorsNameTheFileAndLine) {
   EXPECT_EQ(error("{\"method\": \"a.B/C\", \"requests\": []}"), "c.jsonl:1: \"requests\" must be a non-empty array of JSON objects");
   EXPECT_EQ(error("{\"method\": \"a.B/C\", \"request\": [1]}"), "c.jsonl:1: \"request\" must be a JSON object");
   EXPECT_EQ(error("{\"method\": \"a.B/C\", \"offset_ms\": \"5\"}"), "c.jsonl:1: \"offset_ms\" must be a number >= 0");
+}
+
+// Regression tests for defects found by the fuzz targets (tests/fuzz/fuzz_*.cpp) or on
+// the way there, each named for what it guards.
+
+TEST(ParseCsv, LineNumbersCountLineFeedsNotLoneCarriageReturns) {
+  // A lone "\r" ends a record but not a line: editors show "3,,\rte" as one line. Found by
+  // fuzz_csv (an error on line 7 of a 6-line file).
+  const auto e = ErrorOf([] { ParseCsv("a,b\r\n1,2\r\n3,\rx,y\n\"open", "u.csv"); });
+  EXPECT_STREQ(e.what(), "u.csv:4: unterminated quoted field");
+  const auto t = ParseCsv("a,b\r1,2\r3,4", "u.csv");
+  EXPECT_EQ(t.rows.size(), 2u) << "lone carriage returns still separate records";
+}
+
+TEST(ParseHar, OffsetsAreExactNanoseconds) {
+  // Seconds since 1970 as a double of nanoseconds were off by up to ~200 ns (2249999872 ns
+  // for 2.25 s); whole seconds plus nanoseconds are exact.
+  const auto r = ParseHar(R"({"log": {"entries": [
+    {"startedDateTime": "2024-05-01T10:00:00.000Z", "request": {"method": "GET", "url": "http://h/a"}},
+    {"startedDateTime": "2024-05-01T10:00:02.250Z", "request": {"method": "GET", "url": "http://h/b"}},
+    {"startedDateTime": "2024-05-01T10:00:02.250000001Z", "request": {"method": "GET", "url": "http://h/c"}}]}})",
+                          "x.har");
+  EXPECT_EQ(r.at(1).offset, 2250ms);
+  EXPECT_EQ(r.at(2).offset, 2250ms + 1ns);
+}
+
+TEST(ParseHar, FarApartDatesAreAnErrorNotAnOverflow) {
+  // Year 1000 to year 9999 is ~2.8e20 ns: beyond int64 (undefined behaviour before).
+  const auto e = ErrorOf([] {
+    ParseHar(R"({"log": {"entries": [
+      {"startedDateTime": "1000-01-01T00:00:00Z", "request": {"method": "GET", "url": "http://h/"}},
+      {"startedDateTime": "9999-01-01T00:00:00Z", "request": {"method": "GET", "url": "http://h/"}}]}})",
+             "x.har");
+  });
+  EXPECT_STREQ(e.what(), "x.har: log.entries[1]: startedDateTime is more than 1e12 ms (about 31 years) after the first entry's");
+  // Far before the first: offset 0, not an overflow (found by fuzz_har).
+  const auto r = ParseHar(R"({"log": {"entries": [
+    {"startedDateTime": "9999-01-01T00:00:00Z", "request": {"method": "GET", "url": "http://h/"}},
+    {"startedDateTime": "0001-01-01T00:00:00Z", "request": {"method": "GET", "url": "http://h/"}}]}})",
+                          "x.har");
+  EXPECT_EQ(r.at(1).offset, Duration::zero());
+}
+
+TEST(ParseHar, OutOfRangeFieldsAreNotTimes) {
+  for (const char* time : {"2024-13-01T00:00:00Z", "2024-05-01T24:00:00Z", "2024-05-01T10:60:00Z", "2024-05-01T10:00:1e300Z",
+                           "2024-05-01T10:00:00+0x:00", "2024-05-01T10:00:00+02"}) {
+    const std::string har = std::string(R"({"log": {"entries": [{"startedDateTime": ")") + time +
+                            R"(", "request": {"method": "GET", "url": "http://h/"}}]}})";
+    EXPECT_STREQ(ErrorOf([&] { ParseHar(har, "x.har"); }).what(), "x.har: log.entries[0]: startedDateTime is not an ISO 8601 time")
+        << time;
+  }
+  const auto r = ParseHar(R"({"log": {"entries": [
+    {"startedDateTime": "2024-05-01T10:00:00Z", "request": {"method": "GET", "url": "http://h/"}},
+    {"startedDateTime": "2024-05-01T12:00:01+0200", "request": {"method": "GET", "url": "http://h/"}}]}})",
+                          "x.har");
+  EXPECT_EQ(r.at(1).offset, 1s) << "+HHMM is a zone too";
+}
+
+TEST(ParseJsonLinesReplay, HugeOffsetIsAnErrorNotAnOverflow) {
+  // 1e300 ms converted to int64 nanoseconds was undefined behaviour.
+  EXPECT_STREQ(ErrorOf([] { ParseJsonLinesReplay("{\"path\": \"/a\", \"offset_ms\": 1e300}", "r.jsonl"); }).what(),
+               "r.jsonl:1: offset_ms must be at most 1e12 (about 31 years)");
+  EXPECT_EQ(ParseJsonLinesReplay("{\"path\": \"/a\", \"offset_ms\": 1e12}", "r.jsonl").at(0).offset,
+            std::chrono::milliseconds(1'000'000'000'000));
+}
+
+TEST(ParseGrpcReplay, HugeOffsetIsAnErrorNotAnOverflow) {
+  EXPECT_STREQ(ErrorOf([] { ParseGrpcReplay("{\"method\": \"a.B/C\", \"offset_ms\": 1e19}", "c.jsonl"); }).what(),
+               "c.jsonl:1: \"offset_ms\" must be at most 1e12 (about 31 years)");
+}
+
+TEST(TrafficFileMessages, ControlBytesFromTheFileAreEscaped) {
+  // A key with NUL or ESC went into the message raw: what() ended at the NUL, and an ESC
+  // sequence reached the user's terminal.
+  auto e = ErrorOf([] { ParseJsonLinesReplay("{\"pa\\u0000th\": 1, \"path\": \"/\"}", "r.jsonl"); });
+  EXPECT_EQ(e.message(), "unknown key 'pa\\x00th' (did you mean 'path'?)");
+  EXPECT_EQ(std::string(e.what()), "r.jsonl:1: " + e.message());
+  e = ErrorOf([] { ParseGrpcReplay("{\"method\": \"a.B/C\", \"metadata\": {\"\\u001b[31m\": 1}}", "c.jsonl"); });
+  EXPECT_EQ(e.message(), "\"metadata\".\\x1b[31m must be a string");
+  e = ErrorOf([] { ParseHar(R"({"log": {"entries": [{"request": {"method": "GET", "url": "http://h/", "headers": {"\u0007": 1}}}]}})", "x.har"); });
+  EXPECT_EQ(e.message(), "log.entries[0]: header \\x07 must be a string");
 }
 
 }  // namespace
