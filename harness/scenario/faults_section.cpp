@@ -11,6 +11,7 @@
 #include "harness/scenario/duration.h"
 #include "harness/scenario/grpc_section.h"
 #include "harness/scenario/messages.h"
+#include "harness/scenario/traffic_section.h"
 
 namespace leakgate::scenario {
 namespace {
@@ -33,8 +34,13 @@ DurationRange ReadDurationRange(const Reader& r) {
   return range;
 }
 
-FaultScope ReadFaultScope(const MapReader& m, const std::vector<Traffic>& traffic) {
+// probability: and traffic: of a fault `kind`. An HTTP-only fault (`http_only`) in a
+// scenario that mixes HTTP and gRPC applies to the HTTP entries: naming a gRPC entry is an
+// error, and without traffic: its list is filled with the HTTP entries' names. (In a
+// scenario that is all gRPC, CheckGrpcFaults rejects the fault at its phase.)
+FaultScope ReadFaultScope(const MapReader& m, const std::vector<Traffic>& traffic, std::string_view kind, bool http_only) {
   FaultScope scope;
+  const bool mixed = IsMixed(traffic);
   if (const auto v = m.Get("probability")) scope.probability = Fraction(*v, "a probability");
   if (const auto v = m.Get("traffic")) {
     const auto items = v->Items();
@@ -43,14 +49,19 @@ FaultScope ReadFaultScope(const MapReader& m, const std::vector<Traffic>& traffi
     for (const auto& t : traffic) known.push_back(t.name);
     for (const auto& item : items) {
       std::string name = item.String();
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
+      const auto it = std::find(known.begin(), known.end(), name);
+      if (it == known.end()) {
         std::string hint = DidYouMean(name, known);
         if (hint.empty()) hint = known.empty() ? " (no traffic: is defined)" : fmt::format(" (defined: {})", Join(known, ", "));
         item.Fail(fmt::format("unknown traffic {}{}", Quoted(name), hint));
       }
+      if (http_only && mixed && IsGrpcTraffic(traffic[static_cast<size_t>(it - known.begin())])) {
+        item.Fail(fmt::format("traffic {} is a gRPC call; {} applies to HTTP requests only", Quoted(name), kind));
+      }
       scope.traffic.push_back(std::move(name));
     }
   }
+  if (http_only && mixed && scope.traffic.empty()) scope.traffic = NamesOf(traffic, IsHttpTraffic);
   return scope;
 }
 
@@ -64,7 +75,7 @@ CancelFault ReadCancel(const Reader& r, const std::vector<Traffic>& traffic) {
   } else {
     c.after_max = c.after;
   }
-  const auto scope = ReadFaultScope(m, traffic);
+  const auto scope = ReadFaultScope(m, traffic, "cancel", /*http_only=*/false);
   c.probability = scope.probability;
   c.traffic = scope.traffic;
   return c;
@@ -103,34 +114,34 @@ Fault ReadFault(const Reader& r, std::string_view kind, const std::vector<Traffi
     const auto m = r.Map({"after", "probability", "traffic"});
     f.kind = Fault::kReset;
     if (const auto v = m.Get("after")) f.after = ReadDurationRange(*v);
-    f.scope = ReadFaultScope(m, traffic);
+    f.scope = ReadFaultScope(m, traffic, kind, /*http_only=*/true);
   } else if (kind == "deadline") {
     const auto m = r.Map({"timeout", "probability", "traffic"});
     f.kind = Fault::kDeadline;
     f.after = ReadDurationRange(m.Require("timeout"));
-    f.scope = ReadFaultScope(m, traffic);
+    f.scope = ReadFaultScope(m, traffic, kind, /*http_only=*/false);
   } else if (kind == "slow_send" || kind == "slow_read") {
     const auto m = r.Map({"bytes", "interval", "probability", "traffic"});
     f.kind = kind == "slow_send" ? Fault::kSlowSend : Fault::kSlowRead;
     if (kind == "slow_read") f.bytes = 1024;
     if (const auto v = m.Get("bytes")) f.bytes = static_cast<int64_t>(IntAtLeast(*v, 1));
     if (const auto v = m.Get("interval")) f.interval = PositiveDuration(*v);
-    f.scope = ReadFaultScope(m, traffic);
+    f.scope = ReadFaultScope(m, traffic, kind, /*http_only=*/true);
   } else if (kind == "abandon_body" || kind == "half_close") {
     // Written as `abandon_body: {}` or with probability/traffic; a bare key is null and an error.
     const auto m = r.Map({"probability", "traffic"});
     f.kind = kind == "abandon_body" ? Fault::kAbandonBody : Fault::kHalfClose;
-    f.scope = ReadFaultScope(m, traffic);
+    f.scope = ReadFaultScope(m, traffic, kind, /*http_only=*/true);
   } else if (kind == "truncate_body") {
     const auto m = r.Map({"keep", "then", "wait", "probability", "traffic"});
     f.kind = Fault::kTruncateBody;
     ReadTruncateBody(m, f);
-    f.scope = ReadFaultScope(m, traffic);
+    f.scope = ReadFaultScope(m, traffic, kind, /*http_only=*/true);
   } else if (kind == "malformed") {
     const auto m = r.Map({"kind", "probability", "traffic"});
     f.kind = Fault::kMalformed;
     ReadMalformed(m, f);
-    f.scope = ReadFaultScope(m, traffic);
+    f.scope = ReadFaultScope(m, traffic, kind, /*http_only=*/true);
   }
   return f;
 }

@@ -4,7 +4,12 @@
 //
 // Contract: fills the phase's cancel, faults and grpc.faults lists in the order written,
 // each fault validated (probabilities in [0, 1], traffic: names that exist, ...), or throws
-// ScenarioError at the offending YAML value. No I/O. Thread-safety: none; one load, one thread.
+// ScenarioError at the offending YAML value. In a scenario that mixes HTTP and gRPC
+// entries, the HTTP-only faults (reset, slow_send, slow_read, abandon_body, half_close,
+// truncate_body, malformed) apply to the HTTP entries and grpc_cancel / grpc_abandon to
+// the gRPC ones: a traffic: name of the other protocol is an error at the name, and a
+// fault without traffic: gets the names of its protocol's entries. cancel and deadline
+// apply to both. No I/O. Thread-safety: none; one load, one thread.
 #pragma once
 
 #include <vector>

@@ -16,6 +16,7 @@
 #include "harness/scenario/protocol_syntax.h"
 #include "harness/scenario/scenario_error.h"
 #include "harness/scenario/traffic_files.h"
+#include "harness/scenario/traffic_section.h"
 
 namespace leakgate::scenario {
 namespace {
@@ -145,7 +146,7 @@ GrpcCall ReadGrpcCall(const Reader& r) {
   return c;
 }
 
-// Names in `r` (a list) that must be traffic entries.
+// Names in `r` (a list) that must be gRPC traffic entries.
 std::vector<std::string> GrpcFaultTraffic(const Reader& r, const std::vector<Traffic>& traffic) {
   std::vector<std::string> known, out;
   for (const auto& t : traffic) known.push_back(t.name);
@@ -206,23 +207,24 @@ GrpcFault ReadGrpcFault(const Reader& r, GrpcFault::Kind kind, const std::vector
   if (const auto v = m.Get("hold")) f.hold = v->Dur();
   if (const auto v = m.Get("probability")) f.probability = Fraction(*v, "a probability");
   if (const auto v = m.Get("traffic")) f.traffic = GrpcFaultTraffic(*v, traffic);
-  if (std::none_of(traffic.begin(), traffic.end(), [](const Traffic& t) { return t.grpc.has_value(); })) {
+  if (std::none_of(traffic.begin(), traffic.end(), IsGrpcTraffic)) {
     r.Fail("gRPC faults need gRPC traffic (traffic entries with grpc:)");
   }
+  // In a scenario that mixes HTTP and gRPC, "every traffic entry" means every gRPC one.
+  if (f.traffic.empty() && IsMixed(traffic)) f.traffic = NamesOf(traffic, IsGrpcTraffic);
   return f;
 }
 
-void CheckGrpcTraffic(const Reader& root, const std::optional<Reader>& traffic_reader, const Scenario& s) {
-  const auto grpc_count = std::count_if(s.traffic.begin(), s.traffic.end(), [](const Traffic& t) { return t.grpc.has_value(); });
-  if (grpc_count == 0) return;
-  if (grpc_count != static_cast<long>(s.traffic.size())) {
-    traffic_reader->Fail("mixes gRPC entries (grpc:) with HTTP requests; use one kind per scenario");
-  }
+void CheckGrpcTraffic(const Reader& root, const Scenario& s) {
+  if (std::none_of(s.traffic.begin(), s.traffic.end(), IsGrpcTraffic)) return;
   if (!s.grpc) root.Fail("traffic has gRPC calls: add a top-level grpc: with protos: (and import_paths:) or reflection: true");
 }
 
 void CheckGrpcFaults(const Scenario& s) {
-  if (!s.grpc || s.traffic.empty() || !s.traffic.front().grpc) return;
+  if (std::none_of(s.traffic.begin(), s.traffic.end(), IsGrpcTraffic) ||
+      std::any_of(s.traffic.begin(), s.traffic.end(), IsHttpTraffic)) {
+    return;
+  }
   for (size_t i = 0; i < s.phases.size(); ++i) {
     for (const auto& f : s.phases[i].faults) {
       if (f.kind == Fault::kCancel || f.kind == Fault::kDeadline) continue;

@@ -26,14 +26,17 @@ void ReadGrpcTraffic(const MapReader& m, Traffic& t);
 void ReadGrpcPhase(const Reader& r, GrpcPhase& out);
 
 // A faults: item's grpc_cancel: or grpc_abandon: value; its traffic: names must be gRPC
-// entries of `traffic`.
+// entries of `traffic`. Without traffic: in a scenario that also has HTTP entries, the
+// fault's traffic list is filled with the gRPC entries' names (it applies to those only).
 GrpcFault ReadGrpcFault(const Reader& r, GrpcFault::Kind kind, const std::vector<Traffic>& traffic);
 
-// After traffic: and grpc: are read: gRPC and HTTP traffic do not mix, and gRPC traffic
-// needs the scenario's grpc: (where its message types come from).
-void CheckGrpcTraffic(const Reader& root, const std::optional<Reader>& traffic_reader, const Scenario& s);
+// After traffic: and grpc: are read: gRPC traffic needs the scenario's grpc: (where its
+// message types come from); an error at `root` otherwise. HTTP entries may be beside it.
+void CheckGrpcTraffic(const Reader& root, const Scenario& s);
 
-// HTTP-only faults (reset, slow_send, ...) have no meaning for gRPC calls: an error at the phase.
+// In a scenario whose traffic is all gRPC, HTTP-only faults (reset, slow_send, ...) have
+// no meaning: an error at the phase. (With HTTP entries beside the gRPC ones they apply to
+// the HTTP entries, see faults_section.h.)
 void CheckGrpcFaults(const Scenario& s);
 
 }  // namespace leakgate::scenario

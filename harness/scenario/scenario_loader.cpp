@@ -86,7 +86,7 @@ Scenario ReadScenario(Context& ctx, const Reader& root, const LoadOptions& optio
   if (const auto v = m.Get("probe")) s.probe = ReadProbe(*v);
   if (const auto v = m.Get("traffic")) s.traffic = ReadTraffic(*v);
   if (const auto v = m.Get("grpc")) s.grpc = ReadGrpcConfig(*v);
-  CheckGrpcTraffic(root, m.Get("traffic"), s);
+  CheckGrpcTraffic(root, s);
   s.phases = ReadPhases(m.Require("phases"), s.traffic);
   CheckGrpcFaults(s);
   s.assertions = ReadAssert(m.Get("assert"), s.target, s.probe);

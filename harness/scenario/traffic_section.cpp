@@ -131,6 +131,18 @@ void ReadHttpTemplate(const Reader& item, const MapReader& m, Traffic& t) {
 
 }  // namespace
 
+bool IsMixed(const std::vector<Traffic>& traffic) {
+  return std::any_of(traffic.begin(), traffic.end(), IsGrpcTraffic) && std::any_of(traffic.begin(), traffic.end(), IsHttpTraffic);
+}
+
+std::vector<std::string> NamesOf(const std::vector<Traffic>& traffic, bool (*pred)(const Traffic&)) {
+  std::vector<std::string> names;
+  for (const auto& t : traffic) {
+    if (pred(t)) names.push_back(t.name);
+  }
+  return names;
+}
+
 std::vector<Traffic> ReadTraffic(const Reader& r) {
   std::vector<Traffic> out;
   std::map<std::string, int> first_line;  // name → line, for duplicate messages

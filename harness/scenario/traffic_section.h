@@ -8,6 +8,7 @@
 // Thread-safety: none; one load, one thread.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "harness/scenario/scenario.h"
@@ -16,5 +17,15 @@
 namespace leakgate::scenario {
 
 std::vector<Traffic> ReadTraffic(const Reader& r);
+
+// The protocol of an entry: gRPC (grpc:) or HTTP (a template or an HTTP replay).
+inline bool IsGrpcTraffic(const Traffic& t) { return t.grpc.has_value(); }
+inline bool IsHttpTraffic(const Traffic& t) { return !t.grpc.has_value(); }
+
+// Whether `traffic` has entries of both protocols.
+bool IsMixed(const std::vector<Traffic>& traffic);
+
+// The names of the entries for which `pred` holds, in order.
+std::vector<std::string> NamesOf(const std::vector<Traffic>& traffic, bool (*pred)(const Traffic&));
 
 }  // namespace leakgate::scenario
