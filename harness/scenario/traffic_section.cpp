@@ -81,8 +81,25 @@ std::string ReadMethod(const Reader& r) {
                            Quoted(method)));
 }
 
+// path: "/p?q" relative to target.url, or "http://HOST:PORT/p?q" (another port of the
+// service): then base_url is "http://HOST:PORT" and path the rest.
 void ReadPath(const Reader& r, Traffic& t) {
-  t.path = r.String();
+  const std::string text = r.String();
+  if (const auto scheme = UrlScheme(text)) {
+    if (*scheme == "https") {
+      r.Fail(fmt::format("https:// URLs are not supported yet (use http://, or a path relative to target.url), got {}", Quoted(text)));
+    }
+    if (*scheme != "http") {
+      r.Fail(fmt::format("unsupported URL scheme '{}' (use a path starting with '/' or an http:// URL), got {}", Printable(*scheme),
+                         Quoted(text)));
+    }
+    auto parts = SplitHttpUrl(text);
+    if (!parts) r.Fail(fmt::format("expected an http://HOST:PORT/path URL (no user info or fragment), got {}", Quoted(text)));
+    t.base_url = std::move(parts->origin);
+    t.path = std::move(parts->path);
+  } else {
+    t.path = text;
+  }
   if (!t.path.starts_with("/")) r.Fail(fmt::format("must start with '/', got {}", Quoted(t.path)));
   t.path_template = TemplateAt(r, t.path, t.csv_columns);
   // Spaces may separate a variable's arguments ({{randint 1 9}}), nowhere else.
