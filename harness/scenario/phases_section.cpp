@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 #include <string>
 
 #include "harness/scenario/faults_section.h"
@@ -82,7 +81,7 @@ std::vector<Phase> ReadPhases(const Reader& r, const std::vector<Traffic>& traff
   const auto items = r.Items();
   if (items.empty()) r.Fail("needs at least one phase");
   std::vector<Phase> out;
-  std::map<std::string, int> first_line;
+  UniqueNames names("phase");
   bool seen_measured = false;
   for (const auto& item : items) {
     const auto m = item.Map({"name", "duration", "rate", "concurrency", "think_time", "replay", "warmup", "max_in_flight",
@@ -91,9 +90,7 @@ std::vector<Phase> ReadPhases(const Reader& r, const std::vector<Traffic>& traff
     p.mark = item.source_mark();
     const auto name = m.Require("name");
     p.name = NonEmptyString(name);
-    if (const auto [it, inserted] = first_line.emplace(p.name, name.source_mark().line); !inserted) {
-      name.Fail(fmt::format("duplicate phase name {} (first at line {})", Quoted(p.name), it->second));
-    }
+    names.Add(name, p.name);
     p.duration = PositiveDuration(m.Require("duration"));
     ReadArrivals(m, traffic, p);
     const auto warmup = m.Get("warmup");

@@ -108,7 +108,7 @@ struct Replay {
 struct Traffic {
   std::string name;
   std::string method = "GET";
-  std::string path = "/";                           // absolute path + query, relative to target.url (or base_url)
+  std::string path = "/";                           // absolute path + query, relative to target.url
   std::string base_url;  // "http://host:port" when `path` was an absolute URL; "" = target.url
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -162,16 +161,14 @@ std::vector<std::string> NamesOf(const std::vector<Traffic>& traffic, bool (*pre
 
 std::vector<Traffic> ReadTraffic(const Reader& r) {
   std::vector<Traffic> out;
-  std::map<std::string, int> first_line;  // name → line, for duplicate messages
+  UniqueNames names("traffic");
   for (const auto& item : r.Items()) {
     const auto m = item.Map({"name", "method", "path", "headers", "body", "weight", "csv", "replay", "grpc"});
     Traffic t;
     t.mark = item.source_mark();
     const auto name = m.Require("name");
     t.name = NonEmptyString(name);
-    if (const auto [it, inserted] = first_line.emplace(t.name, name.source_mark().line); !inserted) {
-      name.Fail(fmt::format("duplicate traffic name {} (first at line {})", Quoted(t.name), it->second));
-    }
+    names.Add(name, t.name);
     if (m.Get("grpc")) {
       ReadGrpcTraffic(m, t);
     } else if (const auto replay = m.Get("replay")) {

@@ -150,6 +150,12 @@ Reader MapReader::Require(std::string_view key) const {
   self_.Fail(fmt::format("missing required key '{}'", key));
 }
 
+void UniqueNames::Add(const Reader& r, const std::string& name) {
+  if (const auto [it, inserted] = first_line_.emplace(name, r.source_mark().line); !inserted) {
+    r.Fail(fmt::format("duplicate {} name {} (first at line {})", what_, Quoted(name), it->second));
+  }
+}
+
 std::string NonEmptyString(const Reader& r) {
   std::string s = r.String();
   if (s.empty()) r.Fail("must not be empty");

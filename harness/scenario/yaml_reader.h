@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -118,6 +119,20 @@ class MapReader {
  private:
   Reader self_;
   std::vector<MapEntry> entries_;
+};
+
+// The names given so far in one list (traffic entries, phases): a repeated name is an
+// error at the repeat, naming the line of the first.
+class UniqueNames {
+ public:
+  // `what` names the list in the message: "duplicate `what` name \"x\" (first at line 3)".
+  explicit UniqueNames(std::string_view what) : what_(what) {}
+  // Records `name`, read from `r`; throws at `r` when it was recorded before.
+  void Add(const Reader& r, const std::string& name);
+
+ private:
+  std::string what_;
+  std::map<std::string, int> first_line_;
 };
 
 // Typed reads with range checks; each throws at `r` when the value is out of range.

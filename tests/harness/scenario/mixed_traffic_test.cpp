@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/scenario/scenario_loader.h"
+#include "tests/harness/scenario/expect_scenario_error.h"
 
 namespace leakgate::scenario {
 namespace {
@@ -32,14 +33,7 @@ std::string Mixed(const std::string& phase, bool with_grpc_section = true) {
 Scenario Parse(const std::string& yaml) { return ParseScenario(yaml, "m.yaml", {}); }
 
 void ExpectError(const std::string& yaml, int line, int column, const std::string& part) {
-  try {
-    Parse(yaml);
-    ADD_FAILURE() << "no error for:\n" << yaml;
-  } catch (const ScenarioError& e) {
-    EXPECT_EQ(e.mark().line, line) << e.what();
-    EXPECT_EQ(e.mark().column, column) << e.what();
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
+  ExpectScenarioErrorAt([&] { Parse(yaml); }, line, column, part);
 }
 
 TEST(MixedTraffic, HttpAndGrpcEntriesLoadSideBySide) {

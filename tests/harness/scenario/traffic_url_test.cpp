@@ -9,6 +9,7 @@
 
 #include "harness/scenario/protocol_syntax.h"
 #include "harness/scenario/scenario_loader.h"
+#include "tests/harness/scenario/expect_scenario_error.h"
 
 namespace leakgate::scenario {
 namespace {
@@ -26,14 +27,7 @@ std::string WithPath(const std::string& path) {
 }
 
 void ExpectError(const std::string& path, const std::string& part) {
-  try {
-    Parse(WithPath(path));
-    ADD_FAILURE() << "no error for " << path;
-  } catch (const ScenarioError& e) {
-    EXPECT_EQ(e.mark().line, 4) << e.what();
-    EXPECT_EQ(e.mark().column, 21) << e.what();
-    EXPECT_NE(std::string(e.what()).find("traffic[0].path: " + part), std::string::npos) << e.what();
-  }
+  ExpectScenarioErrorAt([&] { Parse(WithPath(path)); }, 4, 21, "traffic[0].path: " + part);
 }
 
 TEST(TrafficUrl, AnotherPortOfTheServiceBecomesBaseUrlAndPath) {
