@@ -135,7 +135,9 @@ struct DurationRange {
 // Common to every client-side fault: which share of which requests carries it.
 struct FaultScope {
   double probability = 1.0;
-  std::vector<std::string> traffic;  // empty: every traffic entry
+  // empty: every traffic entry. In a scenario mixing HTTP and gRPC entries the loader
+  // fills in the HTTP entries' names for the HTTP-only kinds (all but cancel, deadline).
+  std::vector<std::string> traffic;
 };
 
 // Client-side fault: abort the request (close the connection) `after` its start,

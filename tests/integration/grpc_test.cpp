@@ -303,6 +303,30 @@ TEST_F(GrpcTest, UnknownMethodAndBadRequestNameTheTrafficEntry) {
   }
 }
 
+// HTTP and gRPC entries in one phase: the calls on the gRPC port, GETs on the side HTTP
+// port by absolute URL; each entry counted on its own.
+TEST_F(GrpcTest, MixedHttpAndGrpcTrafficIsCountedPerEntry) {
+  StartTarget("fixed");
+  const auto s = Load(fmt::format(R"(  - {{name: hello, weight: 3, grpc: {{method: leakgate.example.v1.LeakService/Hello, request: {{name: m}}}}}}
+  - {{name: health, weight: 1, path: "{}"}})",
+                                  SideUrl("/healthz")),
+                      "{name: load, duration: 1s, rate: 400}");
+  const auto r = Run(s);
+  ASSERT_EQ(r.by_entry.size(), 2u);
+  EXPECT_TRUE(r.entry_used[0] && r.entry_used[1]);
+  const auto& grpc = r.by_entry[0];
+  const auto& http = r.by_entry[1];
+  EXPECT_EQ(grpc.requests + http.requests, 400);
+  EXPECT_NEAR(static_cast<double>(http.requests), 100.0, 40.0) << "weights 3:1";
+  EXPECT_EQ(grpc.ok, grpc.requests);
+  EXPECT_EQ(http.ok, http.requests) << "GET /healthz on the side port answers 200";
+  EXPECT_EQ(r.stats.grpc_status[kOk], grpc.ok) << "only the gRPC entry has gRPC statuses";
+  EXPECT_EQ(grpc.latency.count(), grpc.ok);
+  EXPECT_EQ(http.latency.count(), http.ok);
+  EXPECT_EQ(engine_->ProtocolOf(0), "grpc");
+  EXPECT_EQ(engine_->ProtocolOf(1), "http");
+}
+
 // --- end to end: the shipped scenarios -------------------------------------------------
 
 struct GrpcLeakCase {
@@ -345,6 +369,31 @@ TEST_P(GrpcLeakDetection, FixedTwinPasses) {
   ASSERT_EQ(p.exit_code, 0) << p.out << p.err;
   EXPECT_EQ(r["verdict"], "pass");
   EXPECT_GE(r["phases"][0]["requests"].get<int>(), 190);
+}
+
+// The shipped mixed scenario end to end: both protocols per entry in result.json, and the
+// class-1 leak of its gRPC calls named.
+TEST(GrpcMixedScenario, CountsEveryEntryAndNamesTheLeak) {
+  ProcessOutcome p;
+  const auto r = RunScenario("grpc-mixed-traffic.yaml", "leaky", &p);
+  ASSERT_EQ(p.exit_code, 1) << p.out << p.err;
+  const auto& load = r["phases"][1];
+  ASSERT_EQ(load["name"], "load");
+  const auto& by = load["by_traffic"];
+  for (const char* name : {"blocked-send", "hello", "health", "vars"}) {
+    ASSERT_TRUE(by.contains(name)) << by.dump(2);
+    EXPECT_GT(by[name]["requests"].get<int>(), 40) << name;
+  }
+  EXPECT_EQ(by["blocked-send"]["protocol"], "grpc");
+  EXPECT_EQ(by["health"]["protocol"], "http");
+  EXPECT_EQ(by["health"]["ok"], by["health"]["requests"]);
+  EXPECT_EQ(by["blocked-send"]["cancelled"], by["blocked-send"]["requests"]) << "every call hit its 10 ms deadline";
+  int64_t sum = 0;
+  for (const auto& [name, t] : by.items()) sum += t["requests"].get<int64_t>();
+  EXPECT_EQ(sum, load["requests"].get<int64_t>());
+  ASSERT_FALSE(r["leaks"].empty());
+  EXPECT_EQ(r["leaks"][0]["function"], "main.(*leakServer).BlockedSend.func1");
+  EXPECT_NE(p.out.find("health"), std::string::npos) << "the console lists the entries\n" << p.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(

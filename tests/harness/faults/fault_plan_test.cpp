@@ -8,6 +8,7 @@ namespace leakgate::faults {
 namespace {
 
 using scenario::Fault;
+using namespace std::chrono_literals;
 
 std::vector<scenario::Traffic> Mixed() {
   scenario::Traffic http, grpc;
@@ -63,6 +64,31 @@ TEST(FaultPlan, ProbabilityIsHonoured) {
   int hits = 0;
   for (int i = 0; i < 10000; ++i) hits += plan.Decide(0, rng).half_close ? 1 : 0;
   EXPECT_NEAR(hits, 2500, 200);
+}
+
+TEST(FaultPlan, ProbabilityAndTrafficScope) {
+  scenario::Phase p;
+  Fault f;
+  f.kind = Fault::kReset;
+  f.scope = {0.25, {"b"}};
+  f.after = {1ms, 9ms};
+  p.faults.push_back(f);
+  scenario::Traffic a, b;
+  a.name = "a";
+  b.name = "b";
+  const FaultPlan plan(p, {a, b});
+  std::mt19937_64 rng(7);
+  int hits = 0;
+  for (int i = 0; i < 4000; ++i) {
+    EXPECT_FALSE(plan.Decide(0, rng).any());
+    const auto d = plan.Decide(1, rng);
+    if (d.reset_after) {
+      ++hits;
+      EXPECT_GE(*d.reset_after, 1ms);
+      EXPECT_LE(*d.reset_after, 9ms);
+    }
+  }
+  EXPECT_NEAR(hits, 1000, 120);
 }
 
 }  // namespace

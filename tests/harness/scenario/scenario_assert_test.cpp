@@ -173,7 +173,7 @@ namespace {
 // yaml-cpp 0.7's LoadAll loops forever on a document that starts with ','; the loader
 // must answer with an error at the comma instead (regression of a fuzzer finding).
 TEST(ScenarioYaml, StrayCommaIsAnErrorNotAHang) {
-  for (const std::string text : {std::string(","), std::string("#\n,"), std::string("# comment\n  , x")}) {
+  for (const std::string& text : {std::string(","), std::string("#\n,"), std::string("# comment\n  , x")}) {
     const auto e = ErrorOf(text);
     EXPECT_NE(e.message().find("expected a mapping at the top level"), std::string::npos) << e.what();
     EXPECT_GT(e.mark().line, 0) << e.what();

@@ -156,8 +156,6 @@ TEST(GrpcScenario, Errors) {
   ExpectError(Yaml("  - {name: h, grpc: {method: a.B/C, metadata: {grpc-timeout: 1}}}"), 5, 48, "reserved by gRPC");
   ExpectError(Yaml("  - {name: h, grpc: {method: a.B/C, pace: recorded}}"), 5, 43, "only with replay:");
   ExpectError(Yaml("  - {name: h, grpc: {replay: /nonexistent/calls.jsonl}}"), 5, 30, "cannot read replay file");
-  ExpectError(Yaml("  - {name: h, grpc: {method: a.B/C}}\n  - {name: web, path: /x}"), 5, 3,
-              "mixes gRPC entries (grpc:) with HTTP requests");
   // Top-level grpc:.
   ExpectError("name: g\ntarget: {url: \"http://127.0.0.1:9\"}\ntraffic:\n  - {name: h, grpc: {method: a.B/C}}\n"
               "phases:\n  - {name: load, duration: 1s, rate: 1}\n",
