@@ -20,6 +20,8 @@ readonly PACKAGES=(
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   wrk nghttp2-client curl
+  # tests/integration/address_policy_netns_test.cpp: network namespaces (ip netns)
+  iproute2
 )
 
 check_go() {

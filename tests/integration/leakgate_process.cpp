@@ -32,10 +32,24 @@ std::string ReadFile(const std::string& path) {
 
 ProcessOutcome RunLeakgate(const std::vector<std::string>& args, std::chrono::seconds timeout,
                            std::chrono::milliseconds interrupt_after) {
+  std::vector<std::string> argv{LEAKGATE_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, timeout, interrupt_after);
+}
+
+ProcessOutcome RunLeakgateUnder(const std::vector<std::string>& wrapper, const std::vector<std::string>& args,
+                                std::chrono::seconds timeout) {
+  std::vector<std::string> argv = wrapper;
+  argv.push_back(LEAKGATE_BIN);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, timeout);
+}
+
+ProcessOutcome RunCommand(const std::vector<std::string>& command, std::chrono::seconds timeout,
+                          std::chrono::milliseconds interrupt_after) {
   const std::string dir = MakeTempDir("leakgate-proc");
   const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
-  std::vector<std::string> argv_storage{LEAKGATE_BIN};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<std::string> argv_storage = command;
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -47,9 +61,9 @@ ProcessOutcome RunLeakgate(const std::vector<std::string>& args, std::chrono::se
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addchdir_np(&actions, LEAKGATE_SOURCE_DIR);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("posix_spawn leakgate failed");
+  if (rc != 0) throw std::runtime_error("posix_spawn " + command.front() + " failed");
 
   ProcessOutcome outcome;
   const auto start = std::chrono::steady_clock::now();

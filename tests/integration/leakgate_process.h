@@ -19,6 +19,15 @@ struct ProcessOutcome {
 ProcessOutcome RunLeakgate(const std::vector<std::string>& args, std::chrono::seconds timeout,
                            std::chrono::milliseconds interrupt_after = std::chrono::milliseconds(0));
 
+// The same with a wrapper command in front: {"ip", "netns", "exec", NAME} runs leakgate in
+// a network namespace.
+ProcessOutcome RunLeakgateUnder(const std::vector<std::string>& wrapper, const std::vector<std::string>& args,
+                                std::chrono::seconds timeout);
+
+// Any command (argv[0] looked up on PATH), the same way.
+ProcessOutcome RunCommand(const std::vector<std::string>& argv, std::chrono::seconds timeout,
+                          std::chrono::milliseconds interrupt_after = std::chrono::milliseconds(0));
+
 // A fresh empty directory under the system temp dir, unique per call.
 std::string MakeTempDir(const std::string& prefix);
 

@@ -22,18 +22,21 @@ bool Ready(int fd, short events) {
 
 }  // namespace
 
-ScriptedServer::ScriptedServer(Script script) : script_(std::move(script)) {
+ScriptedServer::ScriptedServer(Script script, const std::string& ipv4) : script_(std::move(script)), address_(ipv4) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw std::runtime_error("socket failed");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
   socklen_t len = sizeof addr;
+  if (::inet_pton(AF_INET, ipv4.c_str(), &addr.sin_addr) != 1) {
+    ::close(listen_fd_);
+    throw std::runtime_error("not an IPv4 address: " + ipv4);
+  }
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 64) != 0 ||
       ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     ::close(listen_fd_);
-    throw std::runtime_error("bind/listen on 127.0.0.1:0 failed");
+    throw std::runtime_error("bind/listen on " + ipv4 + ":0 failed");
   }
   port_ = ntohs(addr.sin_port);
   accept_thread_ = std::thread([this] { AcceptLoop(); });
@@ -48,7 +51,7 @@ ScriptedServer::~ScriptedServer() {
 }
 
 std::string ScriptedServer::Url(std::string_view path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
+  return "http://" + address_ + ":" + std::to_string(port_) + std::string(path);
 }
 
 void ScriptedServer::AcceptLoop() {

@@ -1,4 +1,5 @@
-// ScriptedServer: a real TCP server on 127.0.0.1 (a free port chosen by the kernel) whose
+// ScriptedServer: a real TCP server on 127.0.0.1 or another local IPv4 address (a free port
+// chosen by the kernel; constructed inside a test's network namespace it listens there) whose
 // every connection is handled by a script — answer normally, trickle, never answer, send
 // without end — to test clients against misbehaving peers over real sockets.
 //
@@ -25,13 +26,13 @@ class ScriptedServer {
   using Script = std::function<void(int fd, const std::atomic<bool>& stop)>;
   static constexpr auto kMaxScriptTime = std::chrono::seconds(60);
 
-  explicit ScriptedServer(Script script);
+  explicit ScriptedServer(Script script, const std::string& ipv4 = "127.0.0.1");
   ~ScriptedServer();
   ScriptedServer(const ScriptedServer&) = delete;
   ScriptedServer& operator=(const ScriptedServer&) = delete;
 
   int port() const { return port_; }
-  // "http://127.0.0.1:PORT" + path.
+  // "http://ADDRESS:PORT" + path.
   std::string Url(std::string_view path = "/") const;
   // Connections accepted so far.
   int connections() const { return connections_.load(); }
@@ -48,6 +49,7 @@ class ScriptedServer {
 
   Script script_;
   int listen_fd_ = -1;
+  std::string address_;
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> connections_{0};
