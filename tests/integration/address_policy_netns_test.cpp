@@ -17,6 +17,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "../probes/scripted_server.h"
@@ -53,8 +54,12 @@ class AddressPolicyNetns : public ::testing::Test {
         dns_ = std::make_unique<FakeDnsServer>(std::map<std::string, std::string>{{kName, NetworkNamespace::kAddress}},
                                                silent_dns);
         listener_ = std::make_unique<ScriptedServer>(
-            [](int fd, const std::atomic<bool>& stop) {
-              ScriptedServer::ReadRequestHead(fd, stop);
+            [this](int fd, const std::atomic<bool>& stop) {
+              const std::string head = ScriptedServer::ReadRequestHead(fd, stop);
+              {
+                std::lock_guard lock(mu_);
+                last_request_head_ = head;
+              }
               ScriptedServer::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", stop);
             },
             NetworkNamespace::kAddress);
@@ -87,7 +92,14 @@ class AddressPolicyNetns : public ::testing::Test {
     return out.empty() ? " none" : out;
   }
 
+  std::string LastRequestHead() const {
+    std::lock_guard lock(mu_);
+    return last_request_head_;
+  }
+
   NetworkNamespace ns_;  // first: destroyed last, after the sockets inside it
+  mutable std::mutex mu_;
+  std::string last_request_head_;  // guarded by mu_
   std::unique_ptr<FakeDnsServer> dns_;
   std::unique_ptr<ScriptedServer> listener_;
 };
@@ -136,6 +148,9 @@ TEST_F(AddressPolicyNetns, AllowedNameIsResolvedOnceAndItsAddressConnectedTo) {
     if (q.type == 1) ++a_queries;
   }
   EXPECT_EQ(a_queries, 1) << "one lookup for the whole run; DNS queries:" << DescribeQueries();
+  // Connected to the resolved address, still asking for the name.
+  EXPECT_NE(LastRequestHead().find(fmt::format("\r\nHost: {}:{}\r\n", kName, listener_->port())), std::string::npos)
+      << LastRequestHead();
 }
 
 TEST_F(AddressPolicyNetns, AllowedNameWhoseDnsNeverAnswersFailsAtTheDeadline) {

@@ -68,7 +68,7 @@ void ScriptedServer::AcceptLoop() {
   }
 }
 
-void ScriptedServer::ReadRequestHead(int fd, const std::atomic<bool>& stop) {
+std::string ScriptedServer::ReadRequestHead(int fd, const std::atomic<bool>& stop) {
   std::string head;
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   char buf[4096];
@@ -76,9 +76,10 @@ void ScriptedServer::ReadRequestHead(int fd, const std::atomic<bool>& stop) {
          head.size() < 65536) {
     if (!Ready(fd, POLLIN)) continue;
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return;
+    if (n <= 0) break;
     head.append(buf, static_cast<size_t>(n));
   }
+  return head;
 }
 
 bool ScriptedServer::SendAll(int fd, std::string_view data, const std::atomic<bool>& stop) {

@@ -39,7 +39,8 @@ class ScriptedServer {
 
   // Script helpers; each gives up when `stop` is raised, the peer goes away, or
   // kMaxScriptTime passes. SendAll returns false when it gave up.
-  static void ReadRequestHead(int fd, const std::atomic<bool>& stop);
+  // The request head as read (up to its blank line, or what came before giving up).
+  static std::string ReadRequestHead(int fd, const std::atomic<bool>& stop);
   static bool SendAll(int fd, std::string_view data, const std::atomic<bool>& stop);
   // Sleeps up to `d`, returning early (false) when `stop` is raised.
   static bool SleepFor(std::chrono::milliseconds d, const std::atomic<bool>& stop);
