@@ -56,12 +56,17 @@ std::string FormatEndpoints(const std::vector<asio::ip::tcp::endpoint>& endpoint
 // and covers connect, write and every read). Fills `out` and returns OK, or says why not.
 asio::awaitable<Status> Exchange(const net::HttpUrl& url, const net::ResolvedAddress& where, Clock::time_point deadline,
                                  const FetchOptions& options, HttpResponse& out) {
-  const auto timed_out = [&] { return Status::DeadlineExceeded(fmt::format("timed out after {}", FormatDuration(options.timeout))); };
+  const auto timed_out = [&] {
+    return Status::DeadlineExceeded(fmt::format("timed out after {}", FormatDuration(options.timeout)));
+  };
   beast::tcp_stream stream(co_await asio::this_coro::executor);
   stream.expires_at(deadline);
   auto [cec, ep] = co_await stream.async_connect(where.endpoints, kUseTuple);
   if (cec == beast::error::timeout) co_return timed_out();
-  if (cec) co_return Status::Unavailable(fmt::format("cannot connect to {}: {}", FormatEndpoints(where.endpoints), cec.message()));
+  if (cec) {
+    co_return Status::Unavailable(
+        fmt::format("cannot connect to {}: {}", FormatEndpoints(where.endpoints), cec.message()));
+  }
 
   bhttp::request<bhttp::empty_body> req{bhttp::verb::get, url.target, 11};
   req.set(bhttp::field::host, url.authority);
