@@ -22,6 +22,8 @@ readonly PACKAGES=(
   wrk nghttp2-client curl
   # report tests: result.json against its schema, report.html in a headless browser
   python3-jsonschema chromium
+  # tests/integration/address_policy_netns_test.cpp: network namespaces (ip netns)
+  iproute2
 )
 
 check_go() {

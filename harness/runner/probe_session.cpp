@@ -10,12 +10,6 @@
 
 namespace leakgate::runner {
 
-namespace {
-
-std::string FetchError(const probes::FetchResult& r) { return r.ok ? fmt::format("HTTP {}", r.status) : r.error; }
-
-}  // namespace
-
 ProbeSession::ProbeSession(const scenario::Scenario& s, std::optional<pid_t> pid, Artifacts& artifacts)
     : s_(s), artifacts_(artifacts) {
   probes::SamplerConfig config;
@@ -30,10 +24,10 @@ ProbeSession::ProbeSession(const scenario::Scenario& s, std::optional<pid_t> pid
 }
 
 StatusOr<probes::ResourceSample> ProbeSession::Sample(const std::string& label) {
-  std::string error;
-  auto sample = sampler_->Sample(s_.probe.force_gc, &error);
+  auto [sample, status] = sampler_->Sample(s_.probe.force_gc);
   samples_.push_back({sampler_->SecondsSinceStart(), label, sample});
-  if (error.empty()) return sample;
+  if (status.ok()) return sample;
+  const std::string& error = status.message();
   const char* hint = error.starts_with("heap profile")
                          ? " (probe.heap_profile: false reads the heap from expvar or /metrics instead)"
                          : "";
@@ -53,38 +47,36 @@ std::vector<reports::TimelinePoint> ProbeSession::Timeline() {
 
 StatusOr<probes::GoroutineDump> ProbeSession::FetchDump(const std::string& label) {
   auto dump = sampler_->GoroutineProfile(2);
-  if (!dump.ok || dump.status != 200) {
-    return Status::Unavailable(fmt::format("cannot fetch the goroutine dump: {}", FetchError(dump)));
-  }
-  artifacts_.Save(fmt::format("goroutines.{}.txt", label), dump.body);
-  return probes::ParseGoroutinesDebug2(dump.body);
+  if (!dump.ok()) return dump.status().WithContext("cannot fetch the goroutine dump: ");
+  artifacts_.Save(fmt::format("goroutines.{}.txt", label), *dump);
+  return probes::ParseGoroutinesDebug2(*dump);
 }
 
 // A binary pprof profile (gzipped protobuf) saved for `go tool pprof`; best effort.
 void ProbeSession::SaveProfile(const std::string& profile, const std::string& label, std::vector<std::string>& warnings) {
   if (!artifacts_.keep() || !HasPprof()) return;
   auto r = sampler_->Pprof(profile);
-  if (r.ok && r.status == 200) {
-    if (auto w = artifacts_.Save(fmt::format("{}.{}.pb.gz", profile, label), r.body); !w.empty()) warnings.push_back(w);
+  if (r.ok()) {
+    if (auto w = artifacts_.Save(fmt::format("{}.{}.pb.gz", profile, label), *r); !w.empty()) warnings.push_back(w);
   } else {
-    warnings.push_back(fmt::format("could not save the {} {} profile: {}", label, profile, FetchError(r)));
+    warnings.push_back(fmt::format("could not save the {} {} profile: {}", label, profile, r.status().message()));
   }
 }
 
 std::optional<probes::HeapProfile> ProbeSession::FetchHeapProfile(const std::string& label) {
   auto r = sampler_->Pprof("heap?debug=1");
-  if (!r.ok || r.status != 200) return std::nullopt;
-  artifacts_.Save(fmt::format("heap.{}.txt", label), r.body);
-  return probes::ParseHeapProfileDebug1(r.body);
+  if (!r.ok()) return std::nullopt;
+  artifacts_.Save(fmt::format("heap.{}.txt", label), *r);
+  return probes::ParseHeapProfileDebug1(*r);
 }
 
 // The goroutineleak profile (debug=1), or nullopt when the target does not serve it.
 std::optional<probes::GroupedGoroutines> ProbeSession::FetchLeakProfile(const std::string& label) {
   auto r = sampler_->Pprof("goroutineleak?debug=1");
-  if (!r.ok || r.status != 200) return std::nullopt;
-  auto parsed = probes::ParseGoroutinesDebug1(r.body);
+  if (!r.ok()) return std::nullopt;
+  auto parsed = probes::ParseGoroutinesDebug1(*r);
   if (parsed.total < 0) return std::nullopt;
-  artifacts_.Save(fmt::format("goroutineleak.{}.txt", label), r.body);
+  artifacts_.Save(fmt::format("goroutineleak.{}.txt", label), *r);
   return parsed;
 }
 

@@ -54,15 +54,15 @@ Status TargetSession::WaitReady(const std::atomic<bool>* stop, const std::functi
     if (auto alive = CheckAlive("before it was ready"); !alive.ok()) return alive;
     const auto left = deadline - Clock::now();
     if (left <= Clock::duration::zero()) break;
-    auto r = probes::HttpGet(url, std::min<Clock::duration>(left, std::chrono::seconds(2)));
-    if (r.ok && r.status == 200) {
+    auto r = probes::HttpGet(url, {.timeout = std::min<Clock::duration>(left, std::chrono::seconds(2)), .key = "target.ready"});
+    if (r.ok() && r->status == 200) {
       if (progress) {
         progress(fmt::format("target ready after {:.2f}s ({})",
                              std::chrono::duration<double>(Clock::now() - started).count(), url));
       }
       return Status::Ok();
     }
-    last_error = r.ok ? fmt::format("GET {}: HTTP {}", url, r.status) : r.error;
+    last_error = r.ok() ? fmt::format("GET {}: HTTP {}", url, r->status) : r.status().message();
     std::this_thread::sleep_for(kReadyPollInterval);
   }
   return Status::Unavailable(fmt::format("target not ready within {:.1f}s: {}",

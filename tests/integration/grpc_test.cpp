@@ -43,8 +43,8 @@ class GrpcTest : public ::testing::Test {
                                                   Addr(pprof_port_), "-mode", mode},
                                                  {}, dir_ + "/target.log"));
     for (int i = 0; i < 200; ++i) {
-      auto r = probes::HttpGet(SideUrl("/healthz"), 1s);
-      if (r.ok && r.status == 200) return;
+      auto r = probes::HttpGet(SideUrl("/healthz"), {.timeout = 1s});
+      if (r.ok() && r->status == 200) return;
       std::this_thread::sleep_for(25ms);
     }
     FAIL() << "target not ready: " << target_->LogTail(20);
@@ -80,8 +80,9 @@ class GrpcTest : public ::testing::Test {
 
   // grpc_leaky.ctx_at_return[method][ending] from the target's expvar.
   int64_t Ending(const std::string& method, const std::string& ending) {
-    const auto r = probes::HttpGet(SideUrl("/debug/vars"), 5s);
-    const auto j = json::parse(r.body, nullptr, false);
+    const auto r = probes::HttpGetOk(SideUrl("/debug/vars"), {.timeout = 5s});
+    if (!r.ok()) return -1;
+    const auto j = json::parse(*r, nullptr, false);
     if (j.is_discarded()) return -1;
     const auto& e = j["grpc_leaky"]["ctx_at_return"];
     if (!e.contains(method) || !e[method].contains(ending)) return 0;

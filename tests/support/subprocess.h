@@ -1,4 +1,4 @@
-// Runs a child process for tests: argv[0] is an absolute path, stdin is /dev/null,
+// Runs a child process for tests: argv[0] is a path or a name on PATH, stdin is /dev/null,
 // stdout and stderr are captured (through files, so a chatty child never blocks), and
 // the child is killed (SIGKILL) when it outlives its timeout. Every wait is bounded.
 // Thread-safety: none needed; each call is independent.
