@@ -36,6 +36,19 @@ inline std::string WithCrlf(std::string_view text) {
   return out;
 }
 
+// "go1.26" -> "go1_26": a version as part of a test name, which may not hold dots.
+inline std::string TestNameOf(std::string version) {
+  for (char& c : version) {
+    if (c == '.') c = '_';
+  }
+  return version;
+}
+
+// The name of a test parameterized over fixture directories ("go1.26").
+inline std::string VersionTestName(const ::testing::TestParamInfo<std::string>& param) {
+  return TestNameOf(param.param);
+}
+
 }  // namespace leakgate::probes::test_support
 
 // Declares `const std::string& var` as the text of fixture `relative` (a path under

@@ -360,13 +360,6 @@ TEST(GoroutineAttributionTest, EndToEndFromDebug2Text) {
 
 // ---- real dumps captured from examples/go-targets (tests/fixtures/goroutines) ------------
 
-// "go1.26" -> "go1_26" (test names may not contain dots).
-std::string VersionTestName(const testing::TestParamInfo<std::string>& param) {
-  std::string name = param.param;
-  std::replace(name.begin(), name.end(), '.', '_');
-  return name;
-}
-
 #define LOAD_DUMP(var, name) LEAKGATE_LOAD_FIXTURE(var, "goroutines/" + GetParam() + "/" + (name))
 
 class GoroutineAttributionFixtureTest : public testing::TestWithParam<std::string> {};
@@ -453,10 +446,10 @@ TEST_P(GoroutineAttributionGrpcFixtureTest, GroupsTheGrpcLeaks) {
 }
 
 INSTANTIATE_TEST_SUITE_P(GoroutineFixtures, GoroutineAttributionGrpcFixtureTest, testing::Values("go1.26", "go1.27"),
-                         VersionTestName);
+                         test_support::VersionTestName);
 
 INSTANTIATE_TEST_SUITE_P(GoroutineFixtures, GoroutineAttributionFixtureTest, testing::Values("go1.19", "go1.26", "go1.27"),
-                         VersionTestName);
+                         test_support::VersionTestName);
 
 }  // namespace
 }  // namespace leakgate::probes

@@ -37,9 +37,7 @@ const GoVersion kGo127{"go1.27", true, true, true, "z\xffz"};           // print
 void PrintTo(const GoVersion& v, std::ostream* os) { *os << v.dir; }
 
 std::string VersionName(const ::testing::TestParamInfo<GoVersion>& param) {
-  std::string name = param.param.dir;
-  std::replace(name.begin(), name.end(), '.', '_');
-  return name;
+  return test_support::TestNameOf(param.param.dir);
 }
 
 #define LOAD_DUMP(var, name) LEAKGATE_LOAD_FIXTURE(var, "goroutines/" + GetParam().dir + "/" + (name))

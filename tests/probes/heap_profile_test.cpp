@@ -422,5 +422,34 @@ TEST(HeapProfileTest, DiffSaturatesInsteadOfOverflowing) {
   EXPECT_EQ(g[0].sampled_bytes_delta, std::numeric_limits<int64_t>::max());
 }
 
+// ---- the leaky target's heap?gc=1&debug=1, before and after its leaks, every Go version
+// ---- (tests/fixtures/heap/<version>, captured with the goroutine fixtures) ---------------
+
+class HeapProfileVersionFixtureTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(HeapProfileVersionFixtureTest, BaselineAndLeakyParseCleanly) {
+  int64_t gcs[2] = {0, 0};
+  int i = 0;
+  for (const char* name : {"baseline.debug1.txt", "leaky.debug1.txt"}) {
+    SCOPED_TRACE(name);
+    LOAD_FIXTURE(text, GetParam() + "/" + name);
+    const HeapProfile p = ParseHeapProfileDebug1(text);
+    EXPECT_TRUE(p.has_header);
+    EXPECT_FALSE(p.truncated);
+    EXPECT_EQ(p.skipped_lines, 0u);
+    EXPECT_EQ(p.sampling_rate, 512 * 1024) << "heap/1048576: the default MemProfileRate, times two";
+    EXPECT_FALSE(p.records.empty());
+    for (const HeapRecord& r : p.records) EXPECT_FALSE(r.frames.empty());
+    ASSERT_TRUE(p.memstats.contains("HeapAlloc"));
+    EXPECT_GT(p.memstats.at("HeapAlloc"), 0);
+    ASSERT_TRUE(p.memstats.contains("NumGC"));
+    gcs[i++] = p.memstats.at("NumGC");
+  }
+  EXPECT_GT(gcs[1], gcs[0]) << "every heap?gc=1 forces a collection";
+}
+
+INSTANTIATE_TEST_SUITE_P(GoVersions, HeapProfileVersionFixtureTest, ::testing::Values("go1.26", "go1.27"),
+                         test_support::VersionTestName);
+
 }  // namespace
 }  // namespace leakgate::probes
