@@ -139,12 +139,12 @@ void GcTraceStream::Feed(std::string_view chunk) {
     const void* nl = std::memchr(chunk.data(), '\n', chunk.size());
     const size_t len = nl == nullptr ? chunk.size() : static_cast<size_t>(static_cast<const char*>(nl) - chunk.data());
     const std::string_view piece = chunk.substr(0, len);
-    if (overlong_) {
-      // dropping the rest of an overlong line
-    } else if (partial_.size() + piece.size() > kMaxLineBytes) {
-      overlong_ = true;
+    if (!overlong_ && partial_.size() + piece.size() > kMaxLineBytes) {
+      overlong_ = true;  // dropped up to its "\n", then counted as an other line
       partial_.clear();
-      ++trace_.other_lines;
+    }
+    if (overlong_) {
+      if (nl != nullptr) ++trace_.other_lines;
     } else if (nl != nullptr && partial_.empty()) {
       Line(piece);  // the common case: a whole line inside the chunk, no copy
     } else {

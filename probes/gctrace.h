@@ -85,7 +85,8 @@ GcTrace ParseGcTrace(std::string_view text);
 
 // ParseGcTrace for a log that arrives in pieces (a running target's stderr): Feed each
 // chunk as it is read; complete lines are parsed at once, a line's start is kept until its
-// end arrives. A line longer than kMaxLineBytes is dropped (counted as an other line).
+// end arrives. A line longer than kMaxLineBytes is dropped (counted as an other line when
+// its end arrives): the memory held stays bounded.
 class GcTraceStream {
  public:
   static constexpr size_t kMaxLineBytes = 64 * 1024;
