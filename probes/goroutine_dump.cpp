@@ -8,13 +8,11 @@
 namespace leakgate::probes {
 namespace {
 
-using text::IsBlank;
 using text::IsDigit;
 using text::LineReader;
 using text::ParseLeadingNumber;
 using text::ParseNumber;
 using text::Trim;
-using text::TrimLeft;
 using text::TrimRight;
 
 constexpr size_t npos = std::string_view::npos;
@@ -166,19 +164,6 @@ bool ParseCreatedBy(std::string_view line, Goroutine& g) {
   return true;
 }
 
-// The number of lines starting with "goroutine <digit>": the goroutines' vector is sized
-// once, so a dump of 100,000 goroutines is not moved and freed 17 times while it grows.
-size_t CountHeaders(std::string_view text) {
-  size_t n = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    if (IsHeaderStart(text.substr(pos, kHeaderPrefix.size() + 1))) ++n;
-    const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
-    if (nl == nullptr) break;
-    pos = static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1;
-  }
-  return n;
-}
-
 // The state of one debug=2 parse. Frames of the goroutine being read collect in `frames_`
 // (reused for every goroutine) and move into the goroutine, at their exact count, when its
 // block ends: one allocation per goroutine instead of one per doubling.
@@ -187,7 +172,6 @@ class Debug2Parser {
   explicit Debug2Parser(ParseStats& st) : st_(st) {}
 
   GoroutineDump Parse(std::string_view text) {
-    dump_.goroutines.reserve(CountHeaders(text));
     LineReader lines(text);
     std::string_view line;
     while (lines.Next(line)) Line(line, !lines.last_terminated());
@@ -287,44 +271,6 @@ class Debug2Parser {
   Pending pending_ = Pending::kNone;
 };
 
-// ---- debug=1 -------------------------------------------------------------------------
-
-int64_t TotalFromLine(std::string_view line) {
-  for (std::string_view prefix : {std::string_view("goroutine profile: total "),
-                                  std::string_view("goroutineleak profile: total ")}) {
-    if (!line.starts_with(prefix)) continue;
-    int64_t total = 0;
-    return ParseNumber(Trim(line.substr(prefix.size())), total) ? total : -1;
-  }
-  return -1;
-}
-
-// Cuts the next run of non-blank characters off the front of `s`.
-std::string_view NextField(std::string_view& s) {
-  s = TrimLeft(s);
-  size_t end = 0;
-  while (end < s.size() && !IsBlank(s[end])) ++end;
-  const std::string_view field = s.substr(0, end);
-  s = s.substr(end);
-  return field;
-}
-
-// "\t0x4fe2a1\tmain.blockedSend.func1+0x65\t/path/main.go:42" (after the "#").
-bool ParseDebug1Frame(std::string_view body, Frame& frame) {
-  const std::string_view pc = NextField(body);
-  std::string_view function = NextField(body);
-  const std::string_view location = Trim(body);
-  if (pc.empty() || function.empty() || location.empty()) return false;
-  if (const size_t plus = function.rfind("+0x"); plus != npos && plus > 0) function = function.substr(0, plus);
-  const size_t colon = location.rfind(':');
-  int line = 0;
-  if (colon == npos || !ParseNumber(location.substr(colon + 1), line)) return false;
-  frame.function.assign(function);
-  frame.file.assign(location.substr(0, colon));
-  frame.line = line;
-  return true;
-}
-
 }  // namespace
 
 std::string_view StripArgumentsView(std::string_view function_line) {
@@ -361,63 +307,6 @@ GoroutineDump ParseGoroutinesDebug2(std::string_view text, ParseStats* stats) {
   ParseStats& st = stats != nullptr ? *stats : local;
   st = ParseStats{};
   return Debug2Parser(st).Parse(text);
-}
-
-GroupedGoroutines ParseGoroutinesDebug1(std::string_view text, ParseStats* stats) {
-  GroupedGoroutines out;
-  ParseStats local;
-  ParseStats& st = stats != nullptr ? *stats : local;
-  st = ParseStats{};
-
-  StackGroup* cur = nullptr;
-  LineReader lines(text);
-  std::string_view line;
-  while (lines.Next(line)) {
-    const std::string_view t = TrimRight(line);
-    if (t.empty()) {
-      cur = nullptr;
-      continue;
-    }
-    if (IsDigit(t.front())) {  // "1204 @ 0x43e8ee 0x40a3c5 ..."
-      int64_t count = 0;
-      const size_t n = ParseLeadingNumber(t, count);
-      if (n == 0 || !t.substr(n).starts_with(" @")) {
-        ++st.skipped_blocks;
-        cur = nullptr;
-        continue;
-      }
-      out.groups.push_back(StackGroup{count, {}, {}});
-      cur = &out.groups.back();
-      continue;
-    }
-    if (out.total < 0) {
-      if (const int64_t total = TotalFromLine(TrimLeft(t)); total >= 0) {
-        out.total = total;
-        continue;
-      }
-    }
-    if (t.front() != '#' || cur == nullptr) continue;
-    const std::string_view body = t.substr(1);
-    if (body.starts_with(" labels: ")) {
-      const std::string_view set = Trim(body.substr(9));
-      if (ParseLabelSet(set, cur->labels) != set.size()) {
-        cur->labels.clear();
-        ++st.malformed_labels;
-      }
-      continue;
-    }
-    Frame frame;
-    if (ParseDebug1Frame(body, frame)) cur->frames.push_back(std::move(frame));
-  }
-  if (!lines.last_terminated() && cur != nullptr) st.truncated = true;
-  return out;
-}
-
-int64_t GoroutineTotalFromDebug1(std::string_view text) {
-  size_t start = 0;
-  while (start < text.size() && (IsBlank(text[start]) || text[start] == '\n')) ++start;
-  text = text.substr(start);
-  return TotalFromLine(TrimRight(text.substr(0, text.find('\n'))));
 }
 
 }  // namespace leakgate::probes
