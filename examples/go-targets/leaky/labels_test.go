@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"net/http/httptest"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -16,18 +15,9 @@ import (
 // GODEBUG=tracebacklabels=1 (Go 1.26+; the default of a `go 1.27` module), in the headers
 // of a debug=2 dump.
 func TestLeakedGoroutinesCarryLabels(t *testing.T) {
-	s, err := newService(config{mode: modeLeaky})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.routes())
-	defer func() {
-		s.close()
-		srv.CloseClientConnections()
-		srv.Close()
-	}()
+	url := serve(t, config{mode: modeLeaky})
 	const n = 10
-	drive(t, srv.URL, leakCase{path: "/leak/blocked-send?work=100&timeout=1000", cancel: 20 * time.Millisecond}, n)
+	drive(t, url, leakCase{path: "/leak/blocked-send?work=100&timeout=1000", cancel: 20 * time.Millisecond}, n)
 	fn := symbol("main.blockedSend.func1")
 	pollUntil(5*time.Second, func() bool { return countGoroutines("main.blockedSend.func1", []string{"chan send"}) >= n-1 })
 

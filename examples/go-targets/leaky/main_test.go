@@ -120,23 +120,14 @@ func runLeakCase(t *testing.T, c leakCase, m mode, remoteDep bool) {
 		}
 		cfg.depURL = remote.url
 	}
-	s, err := newService(cfg)
-	if err != nil {
-		t.Fatal(err)
+	url := serve(t, cfg)
+	if remote != nil {
+		t.Cleanup(remote.close) // runs first: unblocks handlers stuck on the dependency (class 8)
 	}
-	srv := httptest.NewServer(s.routes())
-	defer func() {
-		if remote != nil {
-			remote.close() // first: unblocks handlers stuck on the dependency (class 8)
-		}
-		s.close()
-		srv.CloseClientConnections()
-		srv.Close()
-	}()
 	leaky := m == modeLeaky
 
 	if c.heap != nil {
-		c.heap(t, srv.URL, c, leaky)
+		c.heap(t, url, c, leaky)
 		return
 	}
 
@@ -146,7 +137,7 @@ func runLeakCase(t *testing.T, c leakCase, m mode, remoteDep bool) {
 	if c.fn != "" {
 		fnBase = countGoroutines(c.fn, nil) // earlier cases may have left some (class 7's readLoop)
 	}
-	drive(t, srv.URL, c, c.n)
+	drive(t, url, c, c.n)
 
 	for res, want := range c.grow {
 		if res == resFds && base[resFds] < 0 {
@@ -202,21 +193,12 @@ func TestClass14ClosedByGC(t *testing.T) {
 	for _, m := range []mode{modeLeaky, modeFixed} {
 		m := m
 		t.Run(m.String(), func(t *testing.T) {
-			s, err := newService(config{mode: m})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(s.routes())
-			defer func() {
-				s.close()
-				srv.CloseClientConnections()
-				srv.Close()
-			}()
+			url := serve(t, config{mode: m})
 			runtime.GC() // whatever earlier tests dropped is closed before the baseline
 			waitStable(t)
 			defer debug.SetGCPercent(debug.SetGCPercent(-1))
 			base := map[string]int{resFds: fdCount(), resGoroutines: runtime.NumGoroutine()}
-			drive(t, srv.URL, c, n)
+			drive(t, url, c, n)
 			grown := map[string]int{resFds: fdCount() - base[resFds], resGoroutines: runtime.NumGoroutine() - base[resGoroutines]}
 			t.Logf("%s: under load (no GC yet): fds %+d, goroutines %+d", m, grown[resFds], grown[resGoroutines])
 			if m == modeFixed {
@@ -240,6 +222,24 @@ func TestClass14ClosedByGC(t *testing.T) {
 			expectBaseline(t, resGoroutines, base[resGoroutines])
 		})
 	}
+}
+
+// serve starts a service with cfg behind an httptest server and returns its URL. The
+// test's cleanup closes the service first (that unblocks handlers stuck on its
+// dependency), then the server.
+func serve(t *testing.T, cfg config) string {
+	t.Helper()
+	s, err := newService(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.routes())
+	t.Cleanup(func() {
+		s.close()
+		srv.CloseClientConnections()
+		srv.Close()
+	})
+	return srv.URL
 }
 
 // checkHeapCycles drives two cycles of c.n requests and compares the heap growth of the
