@@ -29,8 +29,14 @@ demo: build
 test: build test-go fuzz sanitize
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
+# Go tests of both example targets, with the machine's Go and again with Go 1.27.3 as
+# `go 1.27` modules (go.1.27.mod beside each go.mod; GOTOOLCHAIN fetches 1.27.3 once).
+GO127_TOOLCHAIN ?= go1.27.3
 test-go:
 	for m in leaky grpc; do (cd examples/go-targets/$$m && go vet ./... && go test -count=1 ./...) || exit 1; done
+	for m in leaky grpc; do (cd examples/go-targets/$$m && \
+	  GOTOOLCHAIN=$(GO127_TOOLCHAIN) go vet -modfile=go.1.27.mod ./... && \
+	  GOTOOLCHAIN=$(GO127_TOOLCHAIN) go test -modfile=go.1.27.mod -count=1 ./...) || exit 1; done
 
 # Sanitizers, part of `make test`:
 #   address,undefined  every unit test, and the in-process engine tests (HTTP load engine,

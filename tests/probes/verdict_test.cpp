@@ -141,7 +141,7 @@ TEST(Verdict, ProvenLeaksFailEvenWithinTolerance) {
   const auto profile = [](int64_t count) {
     GroupedGoroutines g;
     g.total = count;
-    g.groups.push_back({count, {{"runtime.gopark", "/go/src/runtime/proc.go", 1}, {"main.leak.func1", "/src/m.go", 7}}, ""});
+    g.groups.push_back({count, {{"runtime.gopark", "/go/src/runtime/proc.go", 1}, {"main.leak.func1", "/src/m.go", 7}}, {}});
     return g;
   };
   for (const bool fail_on_proof : {true, false}) {
