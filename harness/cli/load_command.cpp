@@ -162,6 +162,15 @@ std::function<int()> AddLoadCommand(CLI::App& app, CLI::App** subcommand) {
   cmd->add_option("--allow-host", args->allow_hosts,
                   "a host (name or IP) leakgate may connect to besides loopback (repeatable)");
   cmd->add_flag("--json", args->json, "print one JSON object instead of text");
+  cmd->footer(R"(
+Examples:
+  leakgate load http://127.0.0.1:8080/hello --concurrency 64 --threads 2 --duration 10s
+  leakgate load http://127.0.0.1:8080/hello --rate 20000 --connections 64 --duration 10s --json
+  leakgate load http://127.0.0.1:8080/orders -X POST -H 'Content-Type: application/json' --body '{}' --rate 100
+
+Give exactly one of --rate (open model; latency from the intended send time) or
+--concurrency (closed model, like wrk -c). No target process, probes or assertions.
+Exit 0, or 2 on bad flags.)");
   *subcommand = cmd;
   return [args] { return RunLoad(*args); };
 }

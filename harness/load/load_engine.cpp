@@ -130,7 +130,8 @@ bool LoadEngine::NeedsRunningTarget(const scenario::Scenario& s) {
   return any_grpc && s.grpc && s.grpc->protos.empty();
 }
 
-PhaseLoadResult LoadEngine::RunPhase(const scenario::Phase& phase, const std::atomic<bool>& stop) const {
+PhaseLoadResult LoadEngine::RunPhase(const scenario::Phase& phase, const std::atomic<bool>& stop,
+                                     const stats::SecondCallback& on_second) const {
   PhaseLoadResult result;
   result.by_entry.resize(traffic_.size());
   result.entry_used.assign(traffic_.size(), false);
@@ -149,7 +150,7 @@ PhaseLoadResult LoadEngine::RunPhase(const scenario::Phase& phase, const std::at
   }
 
   plan.worker_count = WorkerCount(phase, plan, protocol_of_);
-  stats::TimelineCollector timeline(plan.worker_count);
+  stats::TimelineCollector timeline(plan.worker_count, on_second);
   plan.timeline = &timeline;
   plan.start = begin + std::chrono::milliseconds(5);  // every worker's clock origin
   plan.end = plan.start + phase.duration;

@@ -31,6 +31,7 @@
 #include "harness/load/target_address.h"
 #include "harness/scenario/scenario.h"
 #include "harness/stats/request_stats.h"
+#include "harness/stats/timeline.h"
 
 namespace leakgate::load {
 
@@ -58,8 +59,11 @@ class LoadEngine {
   LoadEngine(const LoadEngine&) = delete;
   LoadEngine& operator=(const LoadEngine&) = delete;
 
-  // Runs one phase (see the contract above).
-  PhaseLoadResult RunPhase(const scenario::Phase& phase, const std::atomic<bool>& stop) const;
+  // Runs one phase (see the contract above). `on_second`, when set, receives each second
+  // of the phase's timeline as soon as every worker has reported it, from a worker thread
+  // (stats::TimelineCollector's live hook: quick, never concurrent with itself).
+  PhaseLoadResult RunPhase(const scenario::Phase& phase, const std::atomic<bool>& stop,
+                           const stats::SecondCallback& on_second = {}) const;
 
   const std::vector<scenario::Traffic>& traffic() const { return traffic_; }
   // "http" or "grpc".

@@ -45,6 +45,12 @@ std::vector<reports::TimelinePoint> ProbeSession::Timeline() {
   return out;
 }
 
+std::optional<probes::TimelinePoint> ProbeSession::LatestBackgroundSample() const {
+  auto points = sampler_->Timeline();
+  if (points.empty()) return std::nullopt;
+  return std::move(points.back());
+}
+
 StatusOr<probes::GoroutineDump> ProbeSession::FetchDump(const std::string& label) {
   auto dump = sampler_->GoroutineProfile(2);
   if (!dump.ok()) return dump.status().WithContext("cannot fetch the goroutine dump: ");

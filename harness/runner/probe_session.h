@@ -6,7 +6,8 @@
 //
 // Errors are values: a source that cannot be read returns a Status naming it; deciding
 // what that means for the run is the runner's job. Thread-safety: the runner's thread
-// only (the Sampler's background timeline is internally synchronized).
+// only (the Sampler's background timeline is internally synchronized), but for
+// LatestBackgroundSample().
 #pragma once
 
 #include <sys/types.h>
@@ -41,6 +42,10 @@ class ProbeSession {
   void StopTimeline();
   // Every sample of the run, in time order.
   std::vector<reports::TimelinePoint> Timeline();
+  // The background sampler's newest sample, for a live view. May be called from any
+  // thread while the session exists. (It copies the background timeline: a Sampler
+  // accessor for its last point would make it O(1).)
+  std::optional<probes::TimelinePoint> LatestBackgroundSample() const;
 
   // Baseline evidence: the debug=2 dump, the heap profile, the goroutineleak profile
   // (when served, or an error when probe.goroutine_leak_profile is on), the fds. Saves

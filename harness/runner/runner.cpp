@@ -11,8 +11,10 @@
 #include "harness/load/load_engine.h"
 #include "harness/runner/artifacts.h"
 #include "harness/runner/interrupt.h"
+#include "harness/runner/live_feed.h"
 #include "harness/runner/phase_report.h"
 #include "harness/runner/probe_session.h"
+#include "harness/runner/readiness.h"
 #include "harness/runner/target_session.h"
 #include "probes/sampler.h"
 #include "probes/settle.h"
@@ -44,6 +46,7 @@ std::pair<reports::Verdict, int> Outcome(const Status& status) {
 }
 
 constexpr auto kInterruptedStopGrace = std::chrono::seconds(1);
+constexpr auto kLivePeriod = std::chrono::milliseconds(250);
 
 std::string UtcNowIso8601() {
   const auto now = std::chrono::system_clock::now();
@@ -60,7 +63,7 @@ std::string UtcNowIso8601() {
 class RunExecution {
  public:
   RunExecution(const scenario::Scenario& s, const RunOptions& o, Artifacts& artifacts)
-      : s_(s), o_(o), artifacts_(artifacts), target_(s.target) {}
+      : s_(s), o_(o), artifacts_(artifacts), target_(s.target, ReadinessUrl(s.target, s.probe)) {}
 
   RunResult Execute() {
     const auto run_start = Clock::now();
@@ -69,6 +72,7 @@ class RunExecution {
     result_.started_at = UtcNowIso8601();
     result_.target.command = s_.target.command;
     result_.target.url = s_.target.url;
+    if (o_.live) live_ = std::make_unique<LiveFeed>(o_.live, kLivePeriod);
     // Any failure ends as a verdict with a message and a written report; leakgate's own
     // bugs (an exception nobody expected) exit 70.
     try {
@@ -85,6 +89,7 @@ class RunExecution {
     } catch (...) {
       EndWith(Status::Internal("internal error: unknown exception"));
     }
+    live_.reset();  // no live call after this point
     try {
       if (probes_) result_.timeline = probes_->Timeline();
     } catch (const std::exception& e) {
@@ -108,6 +113,27 @@ class RunExecution {
  private:
   void Progress(const std::string& line) const {
     if (o_.progress) o_.progress(line);
+  }
+  // A new stage for the live view (no-op without RunOptions::live).
+  void BeginLive(LiveStatus::Stage stage, const std::string& name, std::chrono::nanoseconds duration, int cycle,
+                 const scenario::Phase* phase = nullptr) {
+    if (!live_) return;
+    LiveStatus st;
+    st.stage = stage;
+    st.phase = name;
+    st.phase_count = static_cast<int>(s_.phases.size());
+    st.cycle = cycle;
+    st.cycles = s_.assertions.cycles;
+    st.duration_s = std::chrono::duration<double>(duration).count();
+    LiveFeed::BackgroundSource background;
+    if (phase != nullptr) {
+      st.phase_index = static_cast<int>(phase - s_.phases.data()) + 1;
+      st.warmup = phase->warmup;
+      st.rate = phase->rate;
+      st.concurrency = phase->concurrency;
+      background = [this] { return probes_->LatestBackgroundSample(); };
+    }
+    live_->BeginStage(st, std::move(background));
   }
   bool StopRequested() const { return o_.stop != nullptr && o_.stop->load(); }
   void CheckStop() const {
@@ -166,6 +192,7 @@ class RunExecution {
       CheckAlive("while sampling");
       Check(sample.status());
     }
+    if (live_) live_->SetSample(*sample);
     return std::move(*sample);
   }
 
@@ -174,8 +201,10 @@ class RunExecution {
     Progress(fmt::format("phase {}: {:.1f}s at {} req/s", phase.name,
                          std::chrono::duration<double>(phase.duration).count(), phase.rate));
     static const std::atomic<bool> kNeverStop{false};
+    BeginLive(LiveStatus::Stage::kPhase, phase.name, phase.duration, cycle, &phase);
     probes_->StartTimeline(phase.name);
-    const auto load = engine_->RunPhase(phase, o_.stop ? *o_.stop : kNeverStop);
+    const auto load = engine_->RunPhase(phase, o_.stop ? *o_.stop : kNeverStop,
+                                        live_ ? live_->SecondHook() : stats::SecondCallback{});
     probes_->StopTimeline();
     result_.phases.push_back(ToPhaseResult(phase, load, *engine_));
     result_.phases.back().cycle = cycle;
@@ -190,6 +219,7 @@ class RunExecution {
   void TakeBaseline() {
     Progress(fmt::format("baseline: {} samples every {}ms", s_.probe.samples,
                          std::chrono::duration_cast<std::chrono::milliseconds>(s_.probe.interval).count()));
+    BeginLive(LiveStatus::Stage::kBaseline, "baseline", s_.probe.interval * (s_.probe.samples - 1), /*cycle=*/0);
     for (int i = 0; i < s_.probe.samples; ++i) {
       if (i > 0) Sleep(s_.probe.interval);
       baseline_samples_.push_back(TakeSample("baseline"));
@@ -215,6 +245,7 @@ class RunExecution {
     Progress(fmt::format("settle{}: up to {:.1f}s for every asserted resource to return within tolerance",
                          s_.assertions.cycles > 1 ? fmt::format(" (cycle {})", cycle) : "",
                          std::chrono::duration<double>(s_.assertions.settle).count()));
+    BeginLive(LiveStatus::Stage::kSettle, "settle", s_.assertions.settle, cycle);
     probes::SettleTracker tracker(limits_.limits, s_.probe.samples);
     reports::CycleResult c;
     c.cycle = cycle;
@@ -258,6 +289,7 @@ class RunExecution {
     }
     TakeBaseline();
     limits_ = probes::ComputeLeakLimits(s_.assertions, result_.baseline);
+    if (live_) live_->SetBaseline(result_.baseline, limits_.limits);
     for (auto& w : limits_.warnings) result_.warnings.push_back(std::move(w));
     for (const auto& [name, limit] : limits_.limits) noise_[name] = probes::NoiseOf(baseline_samples_, name);
     const int cycles = s_.assertions.cycles;
@@ -294,6 +326,7 @@ class RunExecution {
   TargetSession target_;
   std::unique_ptr<load::LoadEngine> engine_;
   std::unique_ptr<ProbeSession> probes_;
+  std::unique_ptr<LiveFeed> live_;  // set when RunOptions::live is
   std::vector<probes::ResourceSample> baseline_samples_;
   probes::LeakLimits limits_;
   std::map<std::string, double> noise_;  // per asserted resource, from the baseline samples

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "harness/base/status.h"
+#include "harness/runner/live_status.h"
 #include "harness/scenario/scenario.h"
 #include "reports/run_result.h"
 
@@ -25,6 +26,10 @@ struct RunOptions {
   std::string out_dir;
   // Live progress lines (phase starts, samples, settle progress). May be empty.
   std::function<void(const std::string&)> progress;
+  // Live figures for a view redrawn in place (live_status.h), about 4 times a second
+  // from a thread of the runner's (never concurrently with itself, possibly concurrently
+  // with `progress`), never after Run() returned. May be empty: then nothing is gathered.
+  std::function<void(const LiveStatus&)> live;
   // Run-wide cancellation: when raised, the current phase ends, the run skips to the
   // verdict with what it has and the result is marked interrupted.
   const std::atomic<bool>* stop = nullptr;

@@ -47,7 +47,7 @@ Status TargetSession::CheckAlive(const std::string& when) {
 Status TargetSession::WaitReady(const std::atomic<bool>* stop, const std::function<void(const std::string&)>& progress) {
   const auto started = Clock::now();
   const auto deadline = started + target_.ready_timeout;
-  const std::string url = probes::JoinUrl(target_.url, target_.ready);
+  const std::string& url = ready_url_;
   std::string last_error;
   while (true) {
     if (stop != nullptr && stop->load()) return Status::Cancelled("interrupted while waiting for the target");
@@ -65,8 +65,9 @@ Status TargetSession::WaitReady(const std::atomic<bool>* stop, const std::functi
     last_error = r.ok() ? fmt::format("GET {}: HTTP {}", url, r->status) : r.status().message();
     std::this_thread::sleep_for(kReadyPollInterval);
   }
-  return Status::Unavailable(fmt::format("target not ready within {:.1f}s: {}",
-                                         std::chrono::duration<double>(target_.ready_timeout).count(), last_error));
+  return Status::Unavailable(fmt::format("target not ready within {:.1f}s: {}{}",
+                                         std::chrono::duration<double>(target_.ready_timeout).count(), last_error,
+                                         target_.ready ? "" : " (no target.ready given: waited for the probe endpoint)"));
 }
 
 std::string TargetSession::Stop(std::optional<std::chrono::nanoseconds> grace) {

@@ -1,6 +1,7 @@
 // TargetSession: the target's lifecycle within one run — started from target.command (in
 // its own process group, output to target.log, registered with the interrupt handler so
-// a second SIGINT kills it) or reached at target.url; ready once target.ready answers 200;
+// a second SIGINT kills it) or reached at target.url; ready once its readiness URL
+// (readiness.h: target.ready, or by default the probe endpoint) answers 200;
 // checked between steps for an early exit (with the last lines of its output); stopped
 // (SIGTERM, then SIGKILL after target.stop_timeout) when the run ends.
 //
@@ -14,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "harness/base/status.h"
 #include "harness/runner/target_process.h"
@@ -23,14 +25,16 @@ namespace leakgate::runner {
 
 class TargetSession {
  public:
-  explicit TargetSession(const scenario::Target& target) : target_(target) {}
+  // `ready_url`: the absolute URL WaitReady polls (ReadinessUrl).
+  TargetSession(const scenario::Target& target, std::string ready_url)
+      : target_(target), ready_url_(std::move(ready_url)) {}
   TargetSession(const TargetSession&) = delete;
   TargetSession& operator=(const TargetSession&) = delete;
   ~TargetSession();
 
   // Starts target.command, if any, with its output appended to `log_path`.
   Status Start(const std::string& log_path);
-  // Polls target.ready until it answers 200, the target exits, `stop` is raised or
+  // Polls the readiness URL until it answers 200, the target exits, `stop` is raised or
   // target.ready_timeout passes. `progress` (may be empty) gets one line when ready.
   Status WaitReady(const std::atomic<bool>* stop, const std::function<void(const std::string&)>& progress);
   // kUnavailable ("target exited with status 2 <when>; last lines: ...") once it exited.
@@ -47,6 +51,7 @@ class TargetSession {
 
  private:
   const scenario::Target& target_;
+  const std::string ready_url_;
   std::optional<TargetProcess> process_;
   std::string exit_status_;
   std::string log_path_;

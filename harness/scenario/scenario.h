@@ -37,8 +37,11 @@ struct Target {
   std::map<std::string, std::string> env;
   // Base URL of the service. Default with `command`: "http://127.0.0.1:${port}".
   std::string url;
-  // Path (relative to url) polled with GET until it answers 200. Empty: ready once connectable.
-  std::string ready = "/healthz";
+  // Path (relative to url) or absolute URL polled with GET until it answers 200; "" is
+  // url itself. nullopt (the YAML did not say `ready:`): the probe endpoint, i.e. what the
+  // first sample reads (runner/readiness.h ReadinessUrl), so that a service without
+  // /healthz is ready as soon as leakgate can probe it.
+  std::optional<std::string> ready;
   Duration ready_timeout = std::chrono::seconds(15);
   // Grace period between SIGTERM and SIGKILL when stopping the process group.
   Duration stop_timeout = std::chrono::seconds(5);

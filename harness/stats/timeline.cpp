@@ -38,8 +38,9 @@ void TimelineCollector::CompleteIfDone(int64_t second) {
   int expected = contributors_;
   for (const auto last : retired_) expected -= last < second ? 1 : 0;
   if (it->second->reports < expected) return;
-  done_[second] = Summarize(second, it->second->acc);
+  const auto& summary = done_[second] = Summarize(second, it->second->acc);
   pending_.erase(it);
+  if (on_second_) on_second_(summary);
 }
 
 std::vector<TimelineSecond> TimelineCollector::Finish() {

@@ -8,12 +8,21 @@
 // couple of histograms are pending whatever the phase length: memory is fixed but for
 // the 40-byte summary per second. Thread-safety: Add() and Retire() from any thread;
 // Finish() once, after every worker has stopped.
+//
+// Live hook: an optional `on_second` callback receives each second's summary as soon as
+// it is complete (for a live view), on the thread of the worker whose report completed
+// it, with the collector's lock held: calls never overlap and come in completion order
+// (ascending but for a straggler), so the callback must be quick (copy the value, wake
+// someone) and must not call back into the collector. Seconds only Finish() summarizes
+// (the phase's last, partial ones) are not passed to it.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "harness/stats/histogram.h"
@@ -31,9 +40,13 @@ struct SecondAccumulator {
   }
 };
 
+// Receives each completed second (see "Live hook" above).
+using SecondCallback = std::function<void(const TimelineSecond&)>;
+
 class TimelineCollector {
  public:
-  explicit TimelineCollector(int contributors) : contributors_(contributors) {}
+  explicit TimelineCollector(int contributors, SecondCallback on_second = {})
+      : contributors_(contributors), on_second_(std::move(on_second)) {}
 
   void Add(int64_t second, const SecondAccumulator& acc);
   // The calling worker reported its last second, `last_second`: seconds after it no
@@ -53,6 +66,7 @@ class TimelineCollector {
   void CompleteIfDone(int64_t second);
 
   const int contributors_;
+  const SecondCallback on_second_;
   std::vector<int64_t> retired_;  // last seconds of retired workers
   std::mutex mu_;
   std::map<int64_t, std::unique_ptr<Pending>> pending_;

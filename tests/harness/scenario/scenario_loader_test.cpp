@@ -310,7 +310,7 @@ TEST(ScenarioLoader, DefaultsWhenAssertIsAbsent) {
   EXPECT_EQ(s.assertions.Find("goroutines")->absolute, 5.0);
   EXPECT_FALSE(s.assertions.Find("goroutines")->relative);
   EXPECT_EQ(s.assertions.Find("fds"), nullptr);
-  EXPECT_EQ(s.target.ready, "/healthz");
+  EXPECT_EQ(s.target.ready, std::nullopt) << "no ready: given (the probe endpoint is the default)";
   EXPECT_EQ(s.probe.pprof, "/debug/pprof");
   EXPECT_EQ(s.traffic[0].method, "GET");
 }

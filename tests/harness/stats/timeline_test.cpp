@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace leakgate::stats {
 namespace {
 
@@ -45,6 +47,28 @@ TEST(TimelineCollector, ARetiredWorkerIsNotWaitedForAfterItsLastSecond) {
   EXPECT_EQ(t[0].completed, 3) << "second 0 had all three workers";
   EXPECT_EQ(t[1].completed, 4);
   EXPECT_EQ(t[599].completed, 2);
+}
+
+
+// The live hook: each second once, as soon as every worker reported it (not at Finish).
+TEST(TimelineCollector, HandsEachCompleteSecondToTheLiveHook) {
+  std::vector<TimelineSecond> seen;
+  TimelineCollector c(2, [&seen](const TimelineSecond& s) { seen.push_back(s); });
+  c.Add(0, Second(3, 1));
+  EXPECT_TRUE(seen.empty()) << "one worker of two has reported second 0";
+  c.Add(0, Second(5, 9));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].second, 0);
+  EXPECT_EQ(seen[0].completed, 8);
+  EXPECT_NEAR(static_cast<double>(seen[0].p99_nanos) / 1e6, 9, 0.1);
+  c.Add(1, Second(1, 2));
+  c.Retire(0);  // the other worker ends after second 0: second 1 is complete
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].second, 1);
+  c.Add(2, Second(4, 2));  // completes at once (the only worker left)
+  c.Finish();
+  ASSERT_EQ(seen.size(), 3u) << "Finish() does not repeat seconds";
+  EXPECT_EQ(seen[2].completed, 4);
 }
 
 }  // namespace
