@@ -46,20 +46,22 @@ bool TallyBefore(const Tally& a, const Tally& b) {
   return a.count != b.count ? a.count > b.count : KeyLess(a.key, b.key);
 }
 
-GroupKey KeyOf(const Goroutine& g) {
-  const Frame* top = TopUserFrame(g);
+GroupKey KeyOf(const Goroutine& g, const Frame* top) {
   return GroupKey{top != nullptr ? std::string_view(top->function) : std::string_view(),
                   g.created_by ? std::string_view(g.created_by->function) : std::string_view(),
                   g.state};
 }
+
+bool MatchesWithTop(const std::vector<IgnoreRule>& rules, const Goroutine& g, const Frame* top);
 
 // Counts the goroutines of `dump` not matched by `ignore`, in first-seen order.
 std::vector<Tally> Count(const GoroutineDump& dump, const std::vector<IgnoreRule>& ignore) {
   std::vector<Tally> tallies;
   std::unordered_map<GroupKey, size_t, GroupKeyHash> index;
   for (const Goroutine& g : dump.goroutines) {
-    if (!ignore.empty() && Matches(ignore, g)) continue;
-    const GroupKey key = KeyOf(g);
+    const Frame* top = TopUserFrame(g);  // once: the key and the kTopFunction rules need it
+    if (!ignore.empty() && MatchesWithTop(ignore, g, top)) continue;
+    const GroupKey key = KeyOf(g, top);
     const auto [it, inserted] = index.try_emplace(key, tallies.size());
     if (inserted) {
       tallies.push_back(Tally{key, 0, &g});
@@ -140,12 +142,12 @@ bool FunctionMatches(std::string_view pattern, std::string_view function) {
   return function == pattern;
 }
 
-bool RuleMatches(const IgnoreRule& rule, const Goroutine& g) {
+// `top` is TopUserFrame(g), computed once by the caller.
+bool RuleMatches(const IgnoreRule& rule, const Goroutine& g, const Frame* top) {
   switch (rule.kind) {
     case IgnoreRule::kTopFunction: {
       if (g.frames.empty()) return false;
       if (FunctionMatches(rule.function, g.frames.front().function)) return true;
-      const Frame* top = TopUserFrame(g);
       return top != nullptr && FunctionMatches(rule.function, top->function);
     }
     case IgnoreRule::kAnyFunction:
@@ -163,6 +165,10 @@ bool RuleMatches(const IgnoreRule& rule, const Goroutine& g) {
     }
   }
   return false;
+}
+
+bool MatchesWithTop(const std::vector<IgnoreRule>& rules, const Goroutine& g, const Frame* top) {
+  return std::any_of(rules.begin(), rules.end(), [&](const IgnoreRule& r) { return RuleMatches(r, g, top); });
 }
 
 }  // namespace
@@ -209,7 +215,7 @@ const Frame* TopUserFrame(const Goroutine& g) {
 }
 
 bool Matches(const std::vector<IgnoreRule>& rules, const Goroutine& g) {
-  return std::any_of(rules.begin(), rules.end(), [&](const IgnoreRule& r) { return RuleMatches(r, g); });
+  return MatchesWithTop(rules, g, TopUserFrame(g));
 }
 
 std::vector<GoroutineGroup> GroupGoroutines(const GoroutineDump& dump) {

@@ -6,6 +6,7 @@
 //
 //   BM_DiffParse      ParseGoroutinesDebug2 of both dumps
 //   BM_DiffGroups     DiffGoroutineGroups (default ignore rules) of the parsed dumps
+//   BM_DiffGroupsNoIgnores   the same without ignore rules
 //   BM_DiffCommand    both: what `leakgate diff` does after reading the files
 //
 //   leakgate_diff_bench --write-dumps DIR   writes DIR/before.txt and DIR/after.txt and
@@ -103,6 +104,19 @@ void BM_DiffGroups(benchmark::State& state) {
   Report(state);
 }
 BENCHMARK(BM_DiffGroups)->Unit(benchmark::kMillisecond);
+
+// The same without ignore rules (--no-default-ignores): what the rules cost.
+void BM_DiffGroupsNoIgnores(benchmark::State& state) {
+  const auto& d = TheDumps();
+  const auto before = ParseGoroutinesDebug2(d.before);
+  const auto after = ParseGoroutinesDebug2(d.after);
+  for (auto _ : state) {
+    auto grew = DiffGoroutineGroups(before, after, {});
+    benchmark::DoNotOptimize(grew.data());
+  }
+  Report(state);
+}
+BENCHMARK(BM_DiffGroupsNoIgnores)->Unit(benchmark::kMillisecond);
 
 void BM_DiffCommand(benchmark::State& state) {
   const auto& d = TheDumps();

@@ -165,7 +165,9 @@ TEST(CliDiff, JsonListsEveryGroupLargestFirst) {
   bool blocked_send = false;
   for (size_t i = 0; i < j["grew"].size(); ++i) {
     const auto& g = j["grew"][i];
-    if (i > 0) EXPECT_LE(g["count"], j["grew"][i - 1]["count"]) << "largest first";
+    if (i > 0) {
+      EXPECT_LE(g["count"], j["grew"][i - 1]["count"]) << "largest first";
+    }
     if (g["function"] == "main.blockedSend.func1") {
       blocked_send = true;
       EXPECT_EQ(g["count"], 20);
