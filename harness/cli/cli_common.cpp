@@ -1,12 +1,12 @@
 #include "harness/cli/cli_common.h"
 
-#include <arpa/inet.h>
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
 
 #include <iostream>
 #include <stdexcept>
 
+#include "harness/net/address_policy.h"
+#include "harness/net/http_url.h"
 #include "harness/runner/ports.h"
 #include "harness/scenario/scenario_loader.h"
 #include "reports/run_result.h"
@@ -32,43 +32,20 @@ scenario::Scenario LoadScenario(const std::string& path, const std::vector<std::
   return scenario::LoadScenarioFile(path, options);
 }
 
-namespace {
-
-bool IsLoopbackHost(const std::string& host) {
-  if (host == "localhost") return true;
-  in_addr v4{};
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
-}
-
-}  // namespace
-
 StatusOr<LoopbackUrl> ParseLoopbackUrl(const std::string& url, const std::string& flag) {
-  const auto parsed = boost::urls::parse_uri(url);
-  if (!parsed) return Status::InvalidArgument(fmt::format("{}: \"{}\" is not a URL ({})", flag, url, parsed.error().message()));
-  if (parsed->scheme() != "http") {
-    return Status::InvalidArgument(fmt::format("{}: \"{}\": only http:// URLs are supported", flag, url));
+  const auto parsed = net::ParseHttpUrl(url);
+  if (!parsed.ok()) return parsed.status().WithContext(flag + ": ");
+  if (parsed->scheme != "http") {
+    return Status::InvalidArgument(fmt::format("{}: URL \"{}\": only http:// is supported", flag, url));
   }
+  // No allow list yet: loopback only, in every spelling, and nothing looked up.
+  if (auto allowed = net::CheckHost(*parsed, flag, net::AllowList{}); !allowed.ok()) return allowed;
   LoopbackUrl out;
-  out.host = std::string(parsed->host_address());
-  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') {
-    out.host = out.host.substr(1, out.host.size() - 2);
-  }
-  if (out.host.empty()) return Status::InvalidArgument(fmt::format("{}: \"{}\" has no host", flag, url));
-  if (!IsLoopbackHost(out.host)) {
-    return Status::PermissionDenied(fmt::format(
-        "{}: \"{}\" is not a loopback address (127.0.0.0/8, ::1, localhost); leakgate talks to loopback only", flag,
-        out.host));
-  }
-  if (parsed->has_port()) {
-    const auto port = parsed->port_number();
-    if (port == 0) return Status::InvalidArgument(fmt::format("{}: \"{}\" has no valid port", flag, url));
-    out.port = port;
-  }
-  out.base = "http://" + std::string(parsed->encoded_authority());
-  out.path = std::string(parsed->encoded_path());
+  out.base = "http://" + parsed->authority;
+  out.path = parsed->target;
   while (!out.path.empty() && out.path.back() == '/') out.path.pop_back();
+  out.host = parsed->host;
+  out.port = parsed->port;
   return out;
 }
 

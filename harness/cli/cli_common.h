@@ -32,16 +32,17 @@ std::map<std::string, std::string> ParseVars(const std::vector<std::string>& var
 // scenario::ScenarioError (file:line:column) and CLI::ValidationError (--var).
 scenario::Scenario LoadScenario(const std::string& path, const std::vector<std::string>& vars);
 
-// An http:// URL given on the command line, split. Only loopback hosts are accepted for
-// now (127.0.0.0/8, ::1, "localhost"): nothing is resolved or sent before this check.
+// An http:// URL given on the command line, split, after the address policy
+// (harness/net/address_policy.h) with an empty allow list: loopback only (127.0.0.0/8,
+// ::1, localhost, in any spelling); nothing is resolved or sent before this check.
 struct LoopbackUrl {
   std::string base;  // "http://127.0.0.1:8080" (scheme and authority, no path)
   std::string path;  // "/api" or "" (no trailing '/')
-  std::string host;  // "127.0.0.1", "::1", "localhost"
-  uint16_t port = 80;
+  std::string host;  // decoded, without brackets: "127.0.0.1", "::1", "localhost"
+  uint16_t port = 80;  // as written, or 80
 };
 // kInvalidArgument for a URL that does not parse or is not http://; kPermissionDenied for
-// a host that is not loopback. Messages name `flag` ("URL", "--pprof").
+// a host that is not loopback. Messages start with `flag` ("URL: ", "--pprof: ").
 StatusOr<LoopbackUrl> ParseLoopbackUrl(const std::string& url, const std::string& flag);
 
 // Runs `body` and returns its exit code; a setup exception becomes a message on stderr

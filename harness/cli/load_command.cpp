@@ -167,10 +167,12 @@ Examples:
   leakgate load http://127.0.0.1:8080/hello --concurrency 64 --threads 2 --duration 10s
   leakgate load http://127.0.0.1:8080/hello --rate 20000 --connections 64 --duration 10s --json
   leakgate load http://127.0.0.1:8080/orders -X POST -H 'Content-Type: application/json' --body '{}' --rate 100
+  leakgate load http://staging.internal:8080/hello --allow-host staging.internal --rate 50
 
 Give exactly one of --rate (open model; latency from the intended send time) or
 --concurrency (closed model, like wrk -c). No target process, probes or assertions.
-Exit 0, or 2 on bad flags.)");
+Loopback only unless --allow-host names the host. Exit 0, 2 on bad flags or a refused
+host, 3 when an allowed name does not resolve.)");
   *subcommand = cmd;
   return [args] { return RunLoad(*args); };
 }

@@ -164,16 +164,16 @@ int Probe(const ProbeArgs& a) {
   config.timeout = *timeout;
   probes::Sampler sampler(config);
   const auto dump = sampler.GoroutineProfile(2);
-  if (!dump.ok || dump.status != 200) {
-    return Fail("probe",
-                fmt::format("cannot read {}/goroutine?debug=2: {}", s.pprof_url,
-                            dump.ok ? fmt::format("HTTP {}", dump.status) : dump.error),
+  if (!dump.ok()) {
+    return Fail("probe", fmt::format("cannot read the goroutine dump: {}", dump.status().message()),
                 reports::kExitTargetFailed);
   }
-  const auto parsed = probes::ParseGoroutinesDebug2(dump.body);
+  const auto parsed = probes::ParseGoroutinesDebug2(*dump);
   s.goroutines = static_cast<int64_t>(parsed.goroutines.size());
   s.groups = probes::GroupGoroutines(parsed);
-  s.resources = sampler.Sample(/*force_gc=*/false, &s.resource_error);
+  auto reading = sampler.Sample(/*force_gc=*/false);
+  s.resources = std::move(reading.values);
+  s.resource_error = reading.status.message();
   const auto top = static_cast<size_t>(a.top);
   fmt::print("{}", a.json ? RenderJson(s, top) : RenderText(s, top));
   return reports::kExitPass;
