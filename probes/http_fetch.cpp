@@ -8,9 +8,13 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "harness/net/http_url.h"
+#include "harness/net/tls_context.h"
 
 namespace leakgate::probes {
 
@@ -52,22 +56,13 @@ std::string FormatEndpoints(const std::vector<asio::ip::tcp::endpoint>& endpoint
   return out;
 }
 
-// The exchange itself, every step bounded by `deadline` (tcp_stream's timer is absolute
-// and covers connect, write and every read). Fills `out` and returns OK, or says why not.
-asio::awaitable<Status> Exchange(const net::HttpUrl& url, const net::ResolvedAddress& where, Clock::time_point deadline,
-                                 const FetchOptions& options, HttpResponse& out) {
+// The request and its response on a connected (and, for https, handshaken) stream whose
+// lowest layer's timer runs to the exchange's deadline. Fills `out` or says why not.
+template <class Stream>
+asio::awaitable<Status> Talk(Stream& stream, const net::HttpUrl& url, const FetchOptions& options, HttpResponse& out) {
   const auto timed_out = [&] {
     return Status::DeadlineExceeded(fmt::format("timed out after {}", FormatDuration(options.timeout)));
   };
-  beast::tcp_stream stream(co_await asio::this_coro::executor);
-  stream.expires_at(deadline);
-  auto [cec, ep] = co_await stream.async_connect(where.endpoints, kUseTuple);
-  if (cec == beast::error::timeout) co_return timed_out();
-  if (cec) {
-    co_return Status::Unavailable(
-        fmt::format("cannot connect to {}: {}", FormatEndpoints(where.endpoints), cec.message()));
-  }
-
   bhttp::request<bhttp::empty_body> req{bhttp::verb::get, url.target, 11};
   req.set(bhttp::field::host, url.authority);
   req.set(bhttp::field::user_agent, "leakgate-probe");
@@ -95,8 +90,36 @@ asio::awaitable<Status> Exchange(const net::HttpUrl& url, const net::ResolvedAdd
   out.status = parser.get().result_int();
   out.body = std::move(parser.get().body());
   beast::error_code ignored;
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(stream).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   co_return Status::Ok();
+}
+
+// The exchange itself, every step bounded by `deadline` (tcp_stream's timer is absolute
+// and covers connect, the TLS handshake, write and every read). `tls`: the https://
+// context, null for http://. Fills `out` and returns OK, or says why not.
+asio::awaitable<Status> Exchange(const net::HttpUrl& url, const net::ResolvedAddress& where, Clock::time_point deadline,
+                                 const FetchOptions& options, asio::ssl::context* tls, HttpResponse& out) {
+  beast::tcp_stream stream(co_await asio::this_coro::executor);
+  stream.expires_at(deadline);
+  auto [cec, ep] = co_await stream.async_connect(where.endpoints, kUseTuple);
+  if (cec == beast::error::timeout) {
+    co_return Status::DeadlineExceeded(fmt::format("timed out after {}", FormatDuration(options.timeout)));
+  }
+  if (cec) {
+    co_return Status::Unavailable(
+        fmt::format("cannot connect to {}: {}", FormatEndpoints(where.endpoints), cec.message()));
+  }
+  if (tls == nullptr) co_return co_await Talk(stream, url, options, out);
+
+  beast::ssl_stream<beast::tcp_stream> secure(std::move(stream), *tls);
+  if (auto s = net::PrepareClientSsl(secure.native_handle(), *options.tls, url.host); !s.ok()) co_return s;
+  auto [hec] = co_await secure.async_handshake(asio::ssl::stream_base::client, kUseTuple);
+  if (hec == beast::error::timeout) {
+    co_return Status::DeadlineExceeded(
+        fmt::format("timed out after {} (in the TLS handshake)", FormatDuration(options.timeout)));
+  }
+  if (hec) co_return Status::Unavailable(net::DescribeTlsError(secure.native_handle(), hec));
+  co_return co_await Talk(secure, url, options, out);
 }
 
 }  // namespace
@@ -106,8 +129,13 @@ StatusOr<HttpResponse> HttpGet(std::string_view url, const FetchOptions& options
   const auto fail = [&](const Status& s) { return s.WithContext(fmt::format("GET {}: ", url)); };
   auto parsed = net::ParseHttpUrl(url);
   if (!parsed.ok()) return fail(parsed.status());
-  if (parsed->scheme != "http") {
-    return fail(Status::InvalidArgument("only http:// is supported for probes"));
+  std::shared_ptr<asio::ssl::context> tls;
+  FetchOptions with_tls = options;
+  if (parsed->scheme == "https") {
+    if (!with_tls.tls) with_tls.tls = net::TlsSettings{};
+    auto ctx = net::MakeClientTlsContext(*with_tls.tls, options.key);
+    if (!ctx.ok()) return fail(ctx.status());
+    tls = *std::move(ctx);
   }
   auto where = net::CheckAndResolve(*parsed, options.key, options.allow, deadline);
   if (!where.ok()) return fail(where.status());
@@ -115,7 +143,7 @@ StatusOr<HttpResponse> HttpGet(std::string_view url, const FetchOptions& options
   HttpResponse response;
   Status status = Status::Internal("the exchange did not complete");
   asio::io_context ioc(1);
-  asio::co_spawn(ioc, Exchange(*parsed, *where, deadline, options, response),
+  asio::co_spawn(ioc, Exchange(*parsed, *where, deadline, with_tls, tls.get(), response),
                  [&status](std::exception_ptr e, Status s) {
                    status = e ? Status::Internal("unexpected exception in the exchange") : std::move(s);
                  });

@@ -2,10 +2,12 @@
 // /metrics, readiness).
 //
 // Contract:
-//   - The URL is parsed by net::ParseHttpUrl and must be http://; its host must pass the
+//   - The URL is parsed by net::ParseHttpUrl and is http:// or https:// (TLS with
+//     FetchOptions::tls, default: verify against the system store; a failed handshake is
+//     kUnavailable "GET <url>: TLS handshake: certificate verify failed: ..."); its host must pass the
 //     address policy (net::CheckAndResolve: loopback, or a host on `allow`) before anything is
 //     sent or resolved. Only the endpoints that check returned are connected to.
-//   - `timeout` bounds the WHOLE exchange — lookup, connect, write, reading the head and the
+//   - `timeout` bounds the WHOLE exchange — lookup, connect, TLS handshake, write, reading the head and the
 //     body — not each read: a server trickling one byte at a time fails the fetch at the
 //     deadline with kDeadlineExceeded, "GET <url>: timed out after 3s".
 //   - At most `max_body_bytes` of body are read and buffered; a larger body (by
@@ -27,11 +29,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "harness/base/status.h"
 #include "harness/net/address_policy.h"
+#include "harness/net/tls_settings.h"
 
 namespace leakgate::probes {
 
@@ -44,6 +48,7 @@ struct FetchOptions {
   std::uint64_t max_body_bytes = kSmallBodyCap;
   net::AllowList allow{};              // hosts allowed besides loopback
   std::string_view key = "probe URL";  // the setting that holds the URL, for policy refusals
+  std::optional<net::TlsSettings> tls{};  // https:// URLs: how to speak TLS (default: verify, system store)
 };
 
 struct HttpResponse {

@@ -20,11 +20,12 @@ double Sampler::SecondsSinceStart() const {
 StatusOr<std::string> Sampler::GoroutineProfile(int debug) { return Pprof("goroutine?debug=" + std::to_string(debug)); }
 
 StatusOr<std::string> Sampler::Pprof(const std::string& path_and_query) {
-  return HttpGetOk(JoinUrl(config_.pprof_url, path_and_query), Options("probe.pprof", config_.pprof_body_cap));
+  return HttpGetOk(JoinUrl(config_.pprof_url, path_and_query), Options("probe.pprof", config_.pprof_body_cap, config_.pprof_tls));
 }
 
-FetchOptions Sampler::Options(std::string_view key, std::uint64_t body_cap) const {
-  return FetchOptions{.timeout = config_.timeout, .max_body_bytes = body_cap, .allow = config_.allow, .key = key};
+FetchOptions Sampler::Options(std::string_view key, std::uint64_t body_cap,
+                              const std::optional<net::TlsSettings>& tls) const {
+  return FetchOptions{.timeout = config_.timeout, .max_body_bytes = body_cap, .allow = config_.allow, .key = key, .tls = tls};
 }
 
 namespace {
@@ -88,7 +89,7 @@ SampleReading Sampler::Sample(bool force_gc) {
     }
   }
   if (!config_.expvar_url.empty()) {
-    const auto body = HttpGetOk(config_.expvar_url, Options("probe.expvar", config_.body_cap));
+    const auto body = HttpGetOk(config_.expvar_url, Options("probe.expvar", config_.body_cap, config_.expvar_tls));
     if (!body.ok()) {
       note("expvar", body.status());
     } else if (auto parsed = ParseExpvar(*body); parsed.snapshot) {
@@ -98,7 +99,7 @@ SampleReading Sampler::Sample(bool force_gc) {
     }
   }
   if (!config_.metrics_url.empty()) {
-    const auto body = HttpGetOk(config_.metrics_url, Options("probe.metrics", config_.body_cap));
+    const auto body = HttpGetOk(config_.metrics_url, Options("probe.metrics", config_.body_cap, config_.metrics_tls));
     if (body.ok()) {
       Overlay(from_metrics, PrometheusResources(ParsePrometheusText(*body)));
     } else {

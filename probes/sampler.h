@@ -43,6 +43,8 @@ struct SamplerConfig {
   std::uint64_t pprof_body_cap = kDumpBodyCap;   // pprof: goroutine dumps and profiles
   std::uint64_t body_cap = kSmallBodyCap;        // expvar and /metrics
   net::AllowList allow;                // hosts the URLs may name besides loopback (http_fetch.h)
+  // TLS of each source when its URL is https:// (nullopt: verify against the system store).
+  std::optional<net::TlsSettings> pprof_tls, metrics_tls, expvar_tls;
 };
 
 // One reading of every source: what could be read, and why something could not. The
@@ -97,7 +99,7 @@ class Sampler {
 
  private:
   // Fetch options for the URL held by `key`, with that source's body cap.
-  FetchOptions Options(std::string_view key, std::uint64_t body_cap) const;
+  FetchOptions Options(std::string_view key, std::uint64_t body_cap, const std::optional<net::TlsSettings>& tls) const;
 
   SamplerConfig config_;
   std::chrono::steady_clock::time_point origin_;

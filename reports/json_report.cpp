@@ -61,6 +61,11 @@ json PhaseJson(const PhaseResult& p) {
                    {"messages_sent", p.grpc_messages_sent},
                    {"messages_received", p.grpc_messages_received}};
   }
+  if (p.tls_handshakes + p.tls_handshake_failures > 0) {
+    out["tls"] = {{"handshakes", p.tls_handshakes},
+                  {"handshake_failures", p.tls_handshake_failures},
+                  {"handshake_ms", LatencyJson(p.tls_handshake_time)}};
+  }
   if (!p.dependencies.empty()) {
     json deps = json::object();
     for (const auto& d : p.dependencies) {

@@ -17,6 +17,8 @@ readonly PACKAGES=(
   libboost1.81-dev libboost-url1.81-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  # TLS (https:// load and probes) and HTTP/2 load (load/h2, the library h2load is built on)
+  libssl-dev libnghttp2-dev openssl
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   wrk nghttp2-client curl

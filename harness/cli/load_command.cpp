@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "harness/load/load_engine.h"
 #include "harness/net/address_policy.h"
 #include "harness/net/http_url.h"
+#include "harness/net/tls_settings.h"
 #include "harness/runner/interrupt.h"
 #include "harness/scenario/duration.h"
 #include "harness/scenario/scenario.h"
@@ -36,13 +38,18 @@ struct LoadArgs {
   std::string body;
   std::vector<std::string> allow_hosts;
   bool json = false;
+  bool per_request = false;   // a new connection per request (TLS: a handshake per request)
+  std::string protocol = "http/1.1";  // http/1.1, h2c or h2
+  int streams = 100;          // HTTP/2: streams per connection
+  net::TlsSettings tls;       // https:// URLs
 };
 
 // The URL's target after the address policy, or why there is none: kInvalidArgument for a
 // malformed URL, kPermissionDenied for a host not allowed (nothing sent, nothing
 // resolved), kUnavailable / kDeadlineExceeded for an allowed name that does not resolve.
 struct CheckedTarget {
-  std::string base_url;     // "http://ADDRESS:PORT" of the checked endpoint: the engine looks nothing up
+  std::string base_url;     // "http(s)://ADDRESS:PORT" of the checked endpoint: the engine looks nothing up
+  std::string host;         // the URL's host: TLS server name unless --tls-server-name
   std::string path;         // path and query: "/hello?x=1"
   std::string host_header;  // the URL's authority, when it is not base_url's ("localhost:8080")
 };
@@ -50,9 +57,6 @@ struct CheckedTarget {
 StatusOr<CheckedTarget> CheckTarget(const LoadArgs& a, scenario::Duration timeout) {
   auto url = net::ParseHttpUrl(a.url);
   if (!url.ok()) return url.status();
-  if (url->scheme != "http") {
-    return Status::InvalidArgument(fmt::format("URL \"{}\": only http:// is supported", a.url));
-  }
   auto allow = net::AllowList::Parse(a.allow_hosts, "--allow-host");
   if (!allow.ok()) return allow.status();
   auto where = net::CheckAndResolve(*url, fmt::format("URL \"{}\"", a.url), *allow,
@@ -63,7 +67,8 @@ StatusOr<CheckedTarget> CheckTarget(const LoadArgs& a, scenario::Duration timeou
   const std::string endpoint =
       ep.address().is_v6() ? fmt::format("[{}]:{}", address, ep.port()) : fmt::format("{}:{}", address, ep.port());
   CheckedTarget out;
-  out.base_url = "http://" + endpoint;
+  out.base_url = url->scheme + "://" + endpoint;
+  out.host = url->host;
   out.path = url->target;
   if (url->authority != endpoint) out.host_header = url->authority;
   return out;
@@ -115,8 +120,23 @@ int RunLoad(const LoadArgs& a) {
   p.workers = a.threads;
   p.max_in_flight = 1 << 30;
   p.connections.max = a.connections;
+  p.connections.per_request = a.per_request;
+  p.streams_per_connection = a.streams;
+  if (a.protocol == "h2c") {
+    p.protocol = scenario::Phase::Wire::kH2c;
+  } else if (a.protocol == "h2") {
+    p.protocol = scenario::Phase::Wire::kH2;
+  } else if (a.protocol != "http/1.1") {
+    fmt::print(stderr, "leakgate load: --protocol expects http/1.1, h2c or h2, got \"{}\"\n", a.protocol);
+    return 2;
+  }
 
-  const load::LoadEngine engine({t}, target->base_url);
+  std::optional<net::TlsSettings> tls;
+  if (target->base_url.starts_with("https://")) {
+    tls = a.tls;
+    if (tls->server_name.empty()) tls->server_name = target->host;
+  }
+  const load::LoadEngine engine({t}, target->base_url, tls);
   runner::InterruptHandler interrupts;
   const auto r = engine.RunPhase(p, runner::InterruptHandler::StopFlag());
   const auto& st = r.stats;
@@ -128,6 +148,8 @@ int RunLoad(const LoadArgs& a) {
     nlohmann::json j = {{"requests", st.sent},      {"ok", st.ok},           {"errors", st.errors()},
                         {"dropped", st.dropped},    {"late", st.late},       {"scheduled", st.scheduled},
                         {"connections", st.connections_opened},              {"workers", r.workers},
+                        {"tls_handshakes", st.tls_handshakes},
+                        {"tls_handshake_failures", st.tls_handshake_failures},
                         {"duration_s", seconds},    {"rps", rps},
                         {"achieved_rate", static_cast<double>(st.sent) / seconds},
                         {"latency_ms", {{"p50", ms(h.QuantileNanos(0.5))}, {"p90", ms(h.QuantileNanos(0.9))},
@@ -140,6 +162,11 @@ int RunLoad(const LoadArgs& a) {
     fmt::print("latency ms (from intended time): p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  p99.9 {:.3f}  p99.99 {:.3f}  max {:.3f}\n",
                ms(h.QuantileNanos(0.5)), ms(h.QuantileNanos(0.9)), ms(h.QuantileNanos(0.99)), ms(h.QuantileNanos(0.999)),
                ms(h.QuantileNanos(0.9999)), ms(h.max_nanos()));
+    if (st.tls_handshakes + st.tls_handshake_failures > 0) {
+      fmt::print("TLS handshakes: {} ({:.0f}/s), {} failed, p50 {:.3f} ms, p99 {:.3f} ms\n", st.tls_handshakes,
+                 static_cast<double>(st.tls_handshakes) / seconds, st.tls_handshake_failures,
+                 ms(st.tls_handshake_time.QuantileNanos(0.5)), ms(st.tls_handshake_time.QuantileNanos(0.99)));
+    }
   }
   return 0;
 }
@@ -149,7 +176,7 @@ int RunLoad(const LoadArgs& a) {
 std::function<int()> AddLoadCommand(CLI::App& app, CLI::App** subcommand) {
   auto args = std::make_shared<LoadArgs>();
   auto* cmd = app.add_subcommand("load", "pure load at a URL: no target process, no probes, no assertions");
-  cmd->add_option("url", args->url, "http:// URL to send requests to")->required();
+  cmd->add_option("url", args->url, "http:// or https:// URL to send requests to")->required();
   cmd->add_option("--rate", args->rate, "open model: requests per second");
   cmd->add_option("--concurrency,-c", args->concurrency, "closed model: users, each one request at a time");
   cmd->add_option("--threads,-t", args->threads, "worker threads (default: one per core)");
@@ -162,12 +189,22 @@ std::function<int()> AddLoadCommand(CLI::App& app, CLI::App** subcommand) {
   cmd->add_option("--allow-host", args->allow_hosts,
                   "a host (name or IP) leakgate may connect to besides loopback (repeatable)");
   cmd->add_flag("--json", args->json, "print one JSON object instead of text");
+  cmd->add_flag("--per-request", args->per_request, "a new connection (and TLS handshake) for every request");
+  cmd->add_option("--protocol", args->protocol, "http/1.1 (default), h2c (HTTP/2 without TLS) or h2 (HTTP/2 over TLS)");
+  cmd->add_option("--streams", args->streams, "HTTP/2: concurrent streams per connection (default 100)");
+  cmd->add_option("--tls-ca", args->tls.ca, "https: PEM file of the CAs to trust (default: the system store)");
+  cmd->add_option("--tls-cert", args->tls.cert, "https: PEM client certificate (mutual TLS)");
+  cmd->add_option("--tls-key", args->tls.key, "https: PEM private key of --tls-cert");
+  cmd->add_option("--tls-server-name", args->tls.server_name, "https: SNI and certificate name (default: the URL's host)");
+  cmd->add_flag("--insecure", args->tls.insecure_skip_verify, "https: accept any server certificate");
   cmd->footer(R"(
 Examples:
   leakgate load http://127.0.0.1:8080/hello --concurrency 64 --threads 2 --duration 10s
   leakgate load http://127.0.0.1:8080/hello --rate 20000 --connections 64 --duration 10s --json
   leakgate load http://127.0.0.1:8080/orders -X POST -H 'Content-Type: application/json' --body '{}' --rate 100
   leakgate load http://staging.internal:8080/hello --allow-host staging.internal --rate 50
+  leakgate load https://127.0.0.1:8443/hello --tls-ca ca.pem --per-request --rate 500
+  leakgate load http://127.0.0.1:8081/hello --protocol h2c --connections 2 --streams 32 --concurrency 64
 
 Give exactly one of --rate (open model; latency from the intended send time) or
 --concurrency (closed model, like wrk -c). No target process, probes or assertions.

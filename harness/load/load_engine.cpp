@@ -21,6 +21,7 @@ constexpr auto kStopPollInterval = std::chrono::milliseconds(20);
 // "host:port" of a base URL "http://host:port[/...]" (where gRPC calls go).
 std::string HostPortOf(const std::string& url) {
   const auto t = ResolveTarget(url);
+  if (t.tls) throw std::invalid_argument(fmt::format("URL \"{}\": gRPC over TLS is not supported yet", url));
   return t.host_header;
 }
 
@@ -105,7 +106,7 @@ LoadEngine::LoadEngine(const scenario::Scenario& s) : traffic_(s.traffic) {
   const Protocol* http = nullptr;
   const Protocol* grpc = nullptr;
   if (any_http) {
-    protocols_.push_back(std::make_unique<http::HttpProtocol>(traffic_, s.target.url));
+    protocols_.push_back(std::make_unique<http::HttpProtocol>(traffic_, s.target.url, s.target.tls));
     http = protocols_.back().get();
   }
   if (any_grpc) {
@@ -115,11 +116,13 @@ LoadEngine::LoadEngine(const scenario::Scenario& s) : traffic_(s.traffic) {
   for (const auto& t : traffic_) protocol_of_.push_back(t.grpc ? grpc : http);
 }
 
-LoadEngine::LoadEngine(std::vector<scenario::Traffic> traffic, const std::string& target_url) : traffic_(std::move(traffic)) {
+LoadEngine::LoadEngine(std::vector<scenario::Traffic> traffic, const std::string& target_url,
+                       const std::optional<net::TlsSettings>& tls)
+    : traffic_(std::move(traffic)) {
   if (std::any_of(traffic_.begin(), traffic_.end(), [](const auto& t) { return t.grpc.has_value(); })) {
     throw std::invalid_argument("LoadEngine(traffic, url) takes HTTP traffic only");
   }
-  if (!traffic_.empty()) protocols_.push_back(std::make_unique<http::HttpProtocol>(traffic_, target_url));
+  if (!traffic_.empty()) protocols_.push_back(std::make_unique<http::HttpProtocol>(traffic_, target_url, tls));
   protocol_of_.assign(traffic_.size(), protocols_.empty() ? nullptr : protocols_.front().get());
 }
 

@@ -23,12 +23,14 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "harness/load/session.h"
 #include "harness/load/target_address.h"
+#include "harness/net/tls_settings.h"
 #include "harness/scenario/scenario.h"
 #include "harness/stats/request_stats.h"
 #include "harness/stats/timeline.h"
@@ -50,11 +52,14 @@ class LoadEngine {
   // target's, or an entry's absolute URL) and gRPC calls (message types from
   // grpc.protos, or the server's reflection, which needs the target running). Throws
   // scenario::ScenarioError for entries that cannot be prepared (file:line:column),
-  // std::invalid_argument for URLs that are not http:// or do not resolve,
+  // std::invalid_argument for URLs that are not http(s):// or do not resolve (or TLS
+  // settings that cannot be loaded),
   // std::runtime_error when protos or reflection fail.
   explicit LoadEngine(const scenario::Scenario& s);
-  // HTTP traffic alone (leakgate load): every entry goes to `target_url`.
-  LoadEngine(std::vector<scenario::Traffic> traffic, const std::string& target_url);
+  // HTTP traffic alone (leakgate load): every entry goes to `target_url`; an https:// URL
+  // speaks TLS with `tls`.
+  LoadEngine(std::vector<scenario::Traffic> traffic, const std::string& target_url,
+             const std::optional<net::TlsSettings>& tls = std::nullopt);
   ~LoadEngine();
   LoadEngine(const LoadEngine&) = delete;
   LoadEngine& operator=(const LoadEngine&) = delete;

@@ -16,6 +16,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -55,6 +56,9 @@ struct RequestResult {
   bool responded = false;          // a response (status) arrived: its latency is recorded
   Clock::time_point sent_at;       // when the first byte went out; {} when never (for `late`)
   int connections_opened = 0;      // connections (or channels) this request opened
+  int handshakes = 0;              // TLS handshakes completed on them
+  int handshake_failures = 0;      // TLS handshakes that failed (verification, refused certificate)
+  Clock::duration handshake_time{0};  // time spent in those handshakes (TCP connect excluded)
   int grpc_status = -1;            // gRPC calls: the final status code
   int64_t messages_sent = 0;       // gRPC: request messages written
   int64_t messages_received = 0;   // gRPC: response messages read
@@ -66,6 +70,11 @@ struct SessionContext {
   const scenario::Phase& phase;
   int worker_index = 0;
   int worker_count = 1;
+
+  // This worker's share of a phase-wide bound `total` (connections): at least 1; 0 stays 0 (no bound).
+  int PerWorker(int total) const {
+    return total <= 0 ? 0 : std::max(1, (total + worker_count - 1) / worker_count);
+  }
 };
 
 class Session {

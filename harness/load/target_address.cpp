@@ -13,13 +13,14 @@ namespace asio = boost::asio;
 TargetAddress ResolveTarget(const std::string& url) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) throw std::invalid_argument(fmt::format("invalid URL \"{}\": {}", url, parsed.error().message()));
-  if (parsed->scheme() != "http") {
-    throw std::invalid_argument(fmt::format("URL \"{}\": only http:// is supported", url));
+  const bool tls = parsed->scheme() == "https";
+  if (parsed->scheme() != "http" && !tls) {
+    throw std::invalid_argument(fmt::format("URL \"{}\": only http:// and https:// are supported", url));
   }
   std::string host = parsed->host_address();
   if (host.empty()) throw std::invalid_argument(fmt::format("URL \"{}\" has no host", url));
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const std::string port = parsed->has_port() ? std::string(parsed->port()) : "80";
+  const std::string port = parsed->has_port() ? std::string(parsed->port()) : (tls ? "443" : "80");
 
   asio::io_context ioc;
   asio::ip::tcp::resolver resolver(ioc);
@@ -29,6 +30,8 @@ TargetAddress ResolveTarget(const std::string& url) {
     throw std::invalid_argument(fmt::format("URL \"{}\": cannot resolve {}:{}: {}", url, host, port, ec.message()));
   }
   TargetAddress target;
+  target.tls = tls;
+  target.host = host;
   target.endpoint = results.begin()->endpoint();
   target.host_header = std::string(parsed->encoded_authority());
   target.base_path = std::string(parsed->encoded_path());

@@ -11,10 +11,12 @@ struct TargetAddress {
   boost::asio::ip::tcp::endpoint endpoint;
   std::string host_header;  // "127.0.0.1:8080"
   std::string base_path;    // URL path prefix without trailing '/', usually ""
+  bool tls = false;         // https://: every connection does a TLS handshake first
+  std::string host;         // the URL's host, unbracketed: SNI and the certificate check
 };
 
-// Parses an http:// URL and resolves its host. Throws std::invalid_argument with a
-// message naming the URL when it is not http://, has no host, or does not resolve.
+// Parses an http:// or https:// URL and resolves its host. Throws std::invalid_argument
+// with a message naming the URL when it is neither, has no host, or does not resolve.
 TargetAddress ResolveTarget(const std::string& url);
 
 }  // namespace leakgate::load

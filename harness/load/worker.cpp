@@ -171,6 +171,9 @@ void Worker::Account(size_t entry, const RequestResult& r, Clock::time_point int
   const auto now = Clock::now();
   auto& mine = by_entry_[entry];
   stats_.connections_opened += r.connections_opened;
+  stats_.tls_handshakes += r.handshakes;
+  stats_.tls_handshake_failures += r.handshake_failures;
+  if (r.handshakes > 0) stats_.tls_handshake_time.Record(r.handshake_time / r.handshakes);
   if (paced && r.sent_at != Clock::time_point{} && r.sent_at - intended >= stats::kLateAfter) ++stats_.late;
   if (r.grpc_status >= 0) ++stats_.grpc_status[static_cast<size_t>(std::min(r.grpc_status, stats::kGrpcStatusCodes - 1))];
   stats_.messages_sent += r.messages_sent;
@@ -219,6 +222,9 @@ asio::awaitable<void> Worker::Housekeeping() {
     }
     if (!stopping_ && plan_.stop.load(std::memory_order_relaxed)) Stop();
   }
+  // Nothing is in flight: close the sessions' connections now, inside the io_context, so
+  // that sessions with standing reads and writers (HTTP/2) let run() return.
+  for (auto& s : sessions_) s->Close();
 }
 
 void Worker::Stop() {

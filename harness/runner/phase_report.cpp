@@ -48,6 +48,9 @@ reports::PhaseResult ToPhaseResult(const scenario::Phase& phase, const load::Pha
   p.dropped = st.dropped;
   p.aborted = st.aborted;
   p.connections_opened = st.connections_opened;
+  p.tls_handshakes = st.tls_handshakes;
+  p.tls_handshake_failures = st.tls_handshake_failures;
+  p.tls_handshake_time = Summarize(st.tls_handshake_time);
   for (size_t i = 0; i < st.errors_by_kind.size(); ++i) {
     if (st.errors_by_kind[i] > 0) {
       p.errors_by_kind[std::string(stats::ErrorKindName(static_cast<stats::ErrorKind>(i)))] = st.errors_by_kind[i];

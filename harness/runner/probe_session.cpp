@@ -6,6 +6,7 @@
 
 #include "probes/goroutine_dump.h"
 #include "probes/heap_profile.h"
+#include "harness/runner/readiness.h"
 #include "probes/http_fetch.h"
 
 namespace leakgate::runner {
@@ -17,6 +18,9 @@ ProbeSession::ProbeSession(const scenario::Scenario& s, std::optional<pid_t> pid
   config.pprof_url = url_of(s.probe.pprof);
   config.metrics_url = url_of(s.probe.metrics);
   config.expvar_url = url_of(s.probe.expvar);
+  config.pprof_tls = ProbeSourceTls(s.target, s.probe, s.probe.pprof_tls);
+  config.metrics_tls = ProbeSourceTls(s.target, s.probe, s.probe.metrics_tls);
+  config.expvar_tls = ProbeSourceTls(s.target, s.probe, s.probe.expvar_tls);
   config.heap_profile = s.probe.heap_profile;
   config.pid = pid;
   config.timeout = s.probe.timeout;

@@ -12,4 +12,19 @@ std::string ReadinessUrl(const scenario::Target& target, const scenario::Probe& 
   return probes::JoinUrl(target.url, "");
 }
 
+std::optional<net::TlsSettings> ProbeSourceTls(const scenario::Target& target, const scenario::Probe& probe,
+                                               const std::optional<net::TlsSettings>& source_tls) {
+  if (source_tls) return source_tls;
+  if (probe.tls) return probe.tls;
+  return target.tls;
+}
+
+std::optional<net::TlsSettings> ReadinessTls(const scenario::Target& target, const scenario::Probe& probe) {
+  if (target.ready) return target.tls;
+  if (!probe.pprof.empty()) return ProbeSourceTls(target, probe, probe.pprof_tls);
+  if (!probe.expvar.empty()) return ProbeSourceTls(target, probe, probe.expvar_tls);
+  if (!probe.metrics.empty()) return ProbeSourceTls(target, probe, probe.metrics_tls);
+  return target.tls;
+}
+
 }  // namespace leakgate::runner

@@ -12,6 +12,7 @@
 // listener (pprof on a side port) says `ready:`. Pure functions; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "harness/scenario/scenario.h"
@@ -20,5 +21,13 @@ namespace leakgate::runner {
 
 // The absolute URL polled with GET until it answers 200.
 std::string ReadinessUrl(const scenario::Target& target, const scenario::Probe& probe);
+
+// TLS for a probe source whose own block is `source_tls` (probe.pprof_tls, ...): that
+// block, else probe.tls, else target.tls.
+std::optional<net::TlsSettings> ProbeSourceTls(const scenario::Target& target, const scenario::Probe& probe,
+                                               const std::optional<net::TlsSettings>& source_tls);
+
+// TLS for ReadinessUrl: target.tls for target.ready, else that of the probe source polled.
+std::optional<net::TlsSettings> ReadinessTls(const scenario::Target& target, const scenario::Probe& probe);
 
 }  // namespace leakgate::runner

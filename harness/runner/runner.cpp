@@ -63,7 +63,7 @@ std::string UtcNowIso8601() {
 class RunExecution {
  public:
   RunExecution(const scenario::Scenario& s, const RunOptions& o, Artifacts& artifacts)
-      : s_(s), o_(o), artifacts_(artifacts), target_(s.target, ReadinessUrl(s.target, s.probe)) {}
+      : s_(s), o_(o), artifacts_(artifacts), target_(s.target, ReadinessUrl(s.target, s.probe), ReadinessTls(s.target, s.probe)) {}
 
   RunResult Execute() {
     const auto run_start = Clock::now();

@@ -26,8 +26,9 @@ namespace leakgate::runner {
 class TargetSession {
  public:
   // `ready_url`: the absolute URL WaitReady polls (ReadinessUrl).
-  TargetSession(const scenario::Target& target, std::string ready_url)
-      : target_(target), ready_url_(std::move(ready_url)) {}
+  TargetSession(const scenario::Target& target, std::string ready_url,
+                std::optional<net::TlsSettings> ready_tls = std::nullopt)
+      : target_(target), ready_url_(std::move(ready_url)), ready_tls_(std::move(ready_tls)) {}
   TargetSession(const TargetSession&) = delete;
   TargetSession& operator=(const TargetSession&) = delete;
   ~TargetSession();
@@ -52,6 +53,7 @@ class TargetSession {
  private:
   const scenario::Target& target_;
   const std::string ready_url_;
+  const std::optional<net::TlsSettings> ready_tls_;  // https:// ready_url_ (ReadinessTls)
   std::optional<TargetProcess> process_;
   std::string exit_status_;
   std::string log_path_;

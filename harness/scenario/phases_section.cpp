@@ -33,6 +33,15 @@ ConnectionPolicy ReadConnections(const Reader& r) {
   return c;
 }
 
+// protocol: http/1.1 | h2c | h2.
+Phase::Wire ReadWire(const Reader& r) {
+  const std::string text = r.String();
+  if (text == "http/1.1") return Phase::Wire::kHttp1;
+  if (text == "h2c") return Phase::Wire::kH2c;
+  if (text == "h2") return Phase::Wire::kH2;
+  r.Fail(fmt::format("expected http/1.1, h2c (HTTP/2 without TLS) or h2 (HTTP/2 over TLS), got {}", Quoted(text)));
+}
+
 // replay: NAME must be a traffic entry with replay:.
 std::string ReadPhaseReplay(const Reader& r, const std::vector<Traffic>& traffic) {
   std::string name = NonEmptyString(r);
@@ -85,7 +94,8 @@ std::vector<Phase> ReadPhases(const Reader& r, const std::vector<Traffic>& traff
   bool seen_measured = false;
   for (const auto& item : items) {
     const auto m = item.Map({"name", "duration", "rate", "concurrency", "think_time", "replay", "warmup", "max_in_flight",
-                             "timeout", "workers", "connections", "faults", "grpc"});
+                             "timeout", "workers", "connections", "faults", "grpc", "protocol",
+                             "streams_per_connection"});
     Phase p;
     p.mark = item.source_mark();
     const auto name = m.Require("name");
@@ -103,6 +113,8 @@ std::vector<Phase> ReadPhases(const Reader& r, const std::vector<Traffic>& traff
     if (const auto v = m.Get("timeout")) p.timeout = PositiveDuration(*v);
     if (const auto v = m.Get("workers")) p.workers = IntAtLeast(*v, 0);
     if (const auto v = m.Get("connections")) p.connections = ReadConnections(*v);
+    if (const auto v = m.Get("protocol")) p.protocol = ReadWire(*v);
+    if (const auto v = m.Get("streams_per_connection")) p.streams_per_connection = IntAtLeast(*v, 1);
     if (const auto v = m.Get("grpc")) ReadGrpcPhase(*v, p.grpc);
     if (const auto faults = m.Get("faults")) ReadFaults(*faults, traffic, p);
     out.push_back(std::move(p));

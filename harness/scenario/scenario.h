@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/net/tls_settings.h"
 #include "harness/scenario/grpc_scenario.h"
 
 namespace leakgate::scenario {
@@ -45,6 +46,9 @@ struct Target {
   Duration ready_timeout = std::chrono::seconds(15);
   // Grace period between SIGTERM and SIGKILL when stopping the process group.
   Duration stop_timeout = std::chrono::seconds(5);
+  // How to speak TLS to an https:// url (load and readiness; probes too unless probe.tls
+  // says otherwise). nullopt: verify against the system store, no client certificate.
+  std::optional<net::TlsSettings> tls;
 };
 
 struct Probe {
@@ -74,6 +78,10 @@ struct Probe {
   bool force_gc = true;
   // Per-scrape deadline.
   Duration timeout = std::chrono::seconds(5);
+  // TLS for https:// sources: a source's own block (`pprof: {url, tls}`), else `tls`, else
+  // target.tls (the runner applies that order).
+  std::optional<net::TlsSettings> tls;
+  std::optional<net::TlsSettings> pprof_tls, metrics_tls, expvar_tls;
 };
 
 // One piece of a request template (see FORMAT.md, "Request templates"): literal text,
@@ -197,6 +205,11 @@ struct Phase {
   GrpcPhase grpc;                    // gRPC traffic: channels, churn, stream faults
   std::vector<CancelFault> cancel;
   std::vector<Fault> faults;         // the other faults of `faults:` (cancel ones are in `cancel`)
+  // How HTTP entries travel (FORMAT.md, "protocol"): HTTP/1.1, HTTP/2 in cleartext with
+  // prior knowledge (h2c), or HTTP/2 over TLS negotiated by ALPN (h2, an https:// target).
+  enum class Wire { kHttp1, kH2c, kH2 };
+  Wire protocol = Wire::kHttp1;
+  int streams_per_connection = 100;  // HTTP/2: concurrent streams on one connection
   SourceMark mark;
 
   bool has_traffic() const { return rate > 0 || rate_to > 0 || concurrency > 0 || !replay.empty(); }

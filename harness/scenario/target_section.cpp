@@ -7,25 +7,41 @@
 
 #include "harness/scenario/messages.h"
 #include "harness/scenario/protocol_syntax.h"
+#include "harness/scenario/tls_section.h"
 
 namespace leakgate::scenario {
 namespace {
 
 constexpr std::string_view kDefaultTargetHost = "http://127.0.0.1:";
 
-// A path relative to target.url ("/x") or an absolute http:// URL; "" when allow_empty.
+// An http:// or https:// URL with a host.
+bool IsWebUrl(std::string_view s) {
+  constexpr std::string_view kHttps = "https://";
+  return IsHttpUrl(s) || (s.starts_with(kHttps) && IsHttpUrl("http://" + std::string(s.substr(kHttps.size()))));
+}
+
+// A path relative to target.url ("/x") or an absolute http(s):// URL; "" when allow_empty.
 std::string PathOrUrl(const Reader& r, bool allow_empty) {
   std::string s = r.String();
   if (s.empty() && allow_empty) return s;
   if (s.starts_with("/") && !HasSpaceOrControl(s)) return s;
-  if (IsHttpUrl(s)) return s;
-  r.Fail(fmt::format("expected a path starting with '/' or an http:// URL, got {}", Quoted(s)));
+  if (IsWebUrl(s)) return s;
+  r.Fail(fmt::format("expected a path starting with '/' or an http:// or https:// URL, got {}", Quoted(s)));
+}
+
+// A probe source: a path or URL, or {url: ..., tls: {...}} with TLS settings of its own.
+std::string ProbeSource(const Reader& r, std::optional<net::TlsSettings>& tls) {
+  if (!r.IsMap()) return PathOrUrl(r, /*allow_empty=*/true);
+  const auto m = r.Map({"url", "tls"});
+  std::string url = PathOrUrl(m.Require("url"), /*allow_empty=*/false);
+  if (const auto v = m.Get("tls")) tls = ReadTls(*v);
+  return url;
 }
 
 }  // namespace
 
 Target ReadTarget(const Reader& r) {
-  const auto m = r.Map({"command", "url", "env", "ready", "ready_timeout", "stop_timeout"});
+  const auto m = r.Map({"command", "url", "env", "ready", "ready_timeout", "stop_timeout", "tls"});
   Target t;
   const auto command = m.Get("command");
   const auto url = m.Get("url");
@@ -40,8 +56,9 @@ Target ReadTarget(const Reader& r) {
   }
   if (url) {
     t.url = url->String();
-    if (t.url.starts_with("https://")) url->Fail(fmt::format("only http:// URLs are supported, got {}", Quoted(t.url)));
-    if (!IsHttpUrl(t.url)) url->Fail(fmt::format("expected an http:// URL such as http://127.0.0.1:8080, got {}", Quoted(t.url)));
+    if (!IsWebUrl(t.url)) {
+      url->Fail(fmt::format("expected an http:// or https:// URL such as http://127.0.0.1:8080, got {}", Quoted(t.url)));
+    }
   } else {
     // With only `command`, the started service is expected on ${port}.
     t.url = fmt::format("{}{}", kDefaultTargetHost, r.context().Port("", r.mark(), r.path() + ".url"));
@@ -57,16 +74,18 @@ Target ReadTarget(const Reader& r) {
   if (const auto ready = m.Get("ready")) t.ready = PathOrUrl(*ready, /*allow_empty=*/true);
   if (const auto v = m.Get("ready_timeout")) t.ready_timeout = PositiveDuration(*v);
   if (const auto v = m.Get("stop_timeout")) t.stop_timeout = v->Dur();
+  if (const auto v = m.Get("tls")) t.tls = ReadTls(*v);
   return t;
 }
 
 Probe ReadProbe(const Reader& r) {
   const auto m = r.Map({"pprof", "metrics", "expvar", "heap_profile", "goroutine_leak_profile", "interval",
-                        "samples", "force_gc", "timeout"});
+                        "samples", "force_gc", "timeout", "tls"});
   Probe p;
-  if (const auto v = m.Get("pprof")) p.pprof = PathOrUrl(*v, /*allow_empty=*/true);
-  if (const auto v = m.Get("metrics")) p.metrics = PathOrUrl(*v, /*allow_empty=*/true);
-  if (const auto v = m.Get("expvar")) p.expvar = PathOrUrl(*v, /*allow_empty=*/true);
+  if (const auto v = m.Get("pprof")) p.pprof = ProbeSource(*v, p.pprof_tls);
+  if (const auto v = m.Get("metrics")) p.metrics = ProbeSource(*v, p.metrics_tls);
+  if (const auto v = m.Get("expvar")) p.expvar = ProbeSource(*v, p.expvar_tls);
+  if (const auto v = m.Get("tls")) p.tls = ReadTls(*v);
   if (const auto v = m.Get("heap_profile")) p.heap_profile = v->Bool();
   if (const auto v = m.Get("goroutine_leak_profile")) {
     const std::string mode = v->String();

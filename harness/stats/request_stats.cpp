@@ -10,6 +10,7 @@ std::string_view ErrorKindName(ErrorKind kind) {
     case ErrorKind::kTimeout: return "timeout";
     case ErrorKind::kStatus4xx: return "status_4xx";
     case ErrorKind::kStatus5xx: return "status_5xx";
+    case ErrorKind::kTls: return "tls";
     case ErrorKind::kCount: break;
   }
   return "unknown";
@@ -30,6 +31,9 @@ void RequestStats::Merge(const RequestStats& other) {
   aborted += other.aborted;
   for (size_t i = 0; i < errors_by_kind.size(); ++i) errors_by_kind[i] += other.errors_by_kind[i];
   connections_opened += other.connections_opened;
+  tls_handshakes += other.tls_handshakes;
+  tls_handshake_failures += other.tls_handshake_failures;
+  tls_handshake_time.Merge(other.tls_handshake_time);
   late += other.late;
   for (size_t i = 0; i < faulted.size(); ++i) faulted[i] += other.faulted[i];
   corrected.Merge(other.corrected);

@@ -21,6 +21,7 @@ enum class ErrorKind : int {
   kTimeout,       // the per-request deadline expired (not a planned fault)
   kStatus4xx,     // response with status 400..499
   kStatus5xx,     // response with status 500..599
+  kTls,           // the TLS handshake failed (certificate verification, refused client certificate)
   kCount
 };
 std::string_view ErrorKindName(ErrorKind kind);
@@ -48,6 +49,12 @@ struct RequestStats {
   int64_t aborted = 0;     // cut short by a run-wide stop (SIGINT)
   std::array<int64_t, static_cast<size_t>(ErrorKind::kCount)> errors_by_kind{};
   int64_t connections_opened = 0;
+  // TLS (https:// targets): handshakes completed and failed on the connections opened, and
+  // the time each completed one took (from ClientHello to Finished; TCP connect excluded).
+  // handshakes <= connections_opened.
+  int64_t tls_handshakes = 0;
+  int64_t tls_handshake_failures = 0;
+  LatencyHistogram tls_handshake_time;
   int64_t late = 0;        // sent (began writing) ≥ kLateAfter after the intended time; ⊆ sent
   // Requests that carried each client-side fault (index: scenario::Fault::Kind); a request
   // may carry several. Counted whether or not the fault got to act.

@@ -230,8 +230,12 @@ TEST_F(LoadEngineTest, ReplayFollowsTheRecordedPace) {
   EXPECT_GE(std::chrono::steady_clock::now() - started, 1s) << "the phase lasts its duration";
 }
 
-TEST(ResolveTarget, RejectsWhatIsNotHttp) {
-  EXPECT_THROW(ResolveTarget("https://127.0.0.1:1"), std::invalid_argument);
+TEST(ResolveTarget, RejectsWhatIsNotHttpOrHttps) {
+  EXPECT_THROW(ResolveTarget("ftp://127.0.0.1:1"), std::invalid_argument);
+  const auto tls = ResolveTarget("https://localhost/x");
+  EXPECT_TRUE(tls.tls);
+  EXPECT_EQ(tls.endpoint.port(), 443);
+  EXPECT_EQ(tls.host, "localhost");
   EXPECT_THROW(ResolveTarget("not a url"), std::invalid_argument);
   const auto t = ResolveTarget("http://127.0.0.1:8080/base/");
   EXPECT_EQ(t.endpoint.port(), 8080);

@@ -4,13 +4,16 @@
 // one of them for its fix; the endpoints are the same paths in both modes.
 //
 //	leaky -addr 127.0.0.1:8080 -mode leaky [-dep-addr 127.0.0.1:U] [-dep http://127.0.0.1:P]
+//	      [-tls-addr 127.0.0.1:8443 -tls-cert c.pem -tls-key k.pem [-client-ca ca.pem]]
+//	      [-h2c-addr 127.0.0.1:8081]
 //
 // The outbound calls of classes 3, 7 and 8 go to an in-process dependency server
 // (dependency.go) on -dep-addr (default 127.0.0.1:0), or, with -dep, to that base URL —
 // e.g. leakgate's chaos proxy in front of the in-process dependency.
 //
 // Besides the /leak/... endpoints (one file per class: class01_blocked_send.go, ...), it
-// serves /healthz, /hello, net/http/pprof under /debug/pprof/ and expvar under /debug/vars.
+// serves /healthz, /hello, net/http/pprof under /debug/pprof/ and expvar under /debug/vars;
+// with -tls-addr, all of it over TLS too (tls_listener.go).
 // SIGTERM or SIGINT shut it down (http.Server.Shutdown with a short timeout) and it exits 0.
 package main
 
@@ -38,6 +41,8 @@ func run(args []string) int {
 	modeFlag := fs.String("mode", "leaky", "leaky: serve the leaky variants; fixed: serve their fixed twins")
 	depFlag := fs.String("dep", "", "base URL (http://host:port) of the dependency classes 3, 7 and 8 call; empty: the in-process one")
 	depAddr := fs.String("dep-addr", "127.0.0.1:0", "listen address of the in-process dependency server")
+	tlsf := addTLSFlags(fs) // tls_listener.go: -tls-addr, -tls-cert, -tls-key, -client-ca
+	h2cAddr := fs.String("h2c-addr", "", "listen address of the h2c (HTTP/2 without TLS) listener; empty: none")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -81,8 +86,17 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	served := make(chan error, 1)
+	served := make(chan error, 3)
+	if err := startTLS(srv, tlsf, obs, served); err != nil { // before Serve: it sets srv.TLSConfig
+		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
+		return 1
+	}
 	go func() { served <- srv.Serve(ln) }()
+	h2cSrv, err := startH2C(*h2cAddr, mux, obs, served) // h2c_listener.go
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
+		return 1
+	}
 	fmt.Fprintf(os.Stderr, "leaky: listening on %s mode=%s dependency=%s calls=%s\n", ln.Addr(), mode, svc.dep.url, svc.up.base)
 
 	select {
@@ -95,6 +109,9 @@ func run(args []string) int {
 	fmt.Fprintf(os.Stderr, "leaky: shutting down\n")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
+	if h2cSrv != nil {
+		h2cSrv.Close()
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		// Leaked handlers (classes 3 and 8 in leaky mode) never finish: close what is left.
 		srv.Close()

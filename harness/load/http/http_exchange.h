@@ -10,12 +10,16 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
+
+#include "harness/net/tls_settings.h"
 
 namespace leakgate::load::http {
 
@@ -31,6 +35,9 @@ struct Connection {
   void Close(bool reset = false);
 
   boost::asio::ip::tcp::socket socket;
+  // https://: the TLS layer over `socket`, made anew for every connect (never destroyed
+  // while an operation on it is pending: Close() only closes the socket).
+  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls;
   boost::asio::steady_timer timer;   // the running exchange's deadline / planned abort
   boost::asio::steady_timer pace;    // pauses of slow_send, slow_read and truncate_body's wait
   boost::beast::flat_buffer buffer;  // bytes read past the previous response stay here
@@ -56,9 +63,17 @@ struct ExchangePlan {
   bool head = false;                            // a HEAD request: the response has no body
 };
 
+// How to speak TLS to an https:// endpoint; shared read-only by every connection to it.
+struct TlsPeer {
+  boost::asio::ssl::context* context = nullptr;
+  const net::TlsSettings* settings = nullptr;
+  std::string_view host;  // the URL's host: SNI and the certificate check
+};
+
 enum class ExchangeStatus {
   kResponse,       // a complete response was read; see `http_status`
   kConnectError,
+  kTlsError,       // the TLS handshake failed (verification, refused client certificate)
   kWriteError,
   kReadError,      // reset, EOF or unparsable response
   kDeadline,       // plan.deadline passed first; the connection was closed
@@ -71,15 +86,19 @@ struct ExchangeResult {
   bool keep_alive = false;        // the connection may carry another request
   bool nothing_received = false;  // failed before any response byte: safe to retry on a new connection
   bool connected_now = false;     // this exchange opened the connection
+  bool handshook_now = false;     // ... and completed a TLS handshake on it
+  bool handshake_tried = false;   // a TLS handshake was started (completed or not)
+  Clock::duration handshake_time{0};  // how long the handshake took (TCP connect excluded)
   Clock::time_point sent_at;      // when writing began (after connect)
   uint64_t body_bytes = 0;        // response body bytes read
 };
 
-// Sends `request` (raw HTTP/1.1 bytes) on `conn`, connecting to `endpoint` first if needed,
-// and reads the response, applying `plan`. Every wait is bounded by plan.deadline (and
+// Sends `request` (raw HTTP/1.1 bytes) on `conn`, connecting to `endpoint` first if needed
+// (and, with `tls`, doing the TLS handshake), and reads the response, applying `plan`. Every wait is bounded by plan.deadline (and
 // plan.abort_at); when one passes the socket is closed. Never throws for network errors.
 // The caller must not reuse `conn` unless the result is kResponse with keep_alive.
 boost::asio::awaitable<ExchangeResult> Exchange(Connection& conn, const boost::asio::ip::tcp::endpoint& endpoint,
-                                                std::string_view request, const ExchangePlan& plan);
+                                                std::string_view request, const ExchangePlan& plan,
+                                                const TlsPeer* tls = nullptr);
 
 }  // namespace leakgate::load::http

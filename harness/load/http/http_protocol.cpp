@@ -3,19 +3,17 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <stdexcept>
 
+#include "harness/net/tls_context.h"
+
+#include "harness/load/h2/h2_session.h"
 #include "harness/load/http/connection_pool.h"
 #include "harness/load/http/http_exchange.h"
 
 namespace leakgate::load::http {
 
 namespace asio = boost::asio;
-
-namespace {
-
-int PerWorker(int total, int workers) { return total <= 0 ? 0 : std::max(1, (total + workers - 1) / workers); }
-
-}  // namespace
 
 // Endpoints by base URL, and each entry's destination; built before the factory.
 struct HttpProtocol::Resolved {
@@ -50,8 +48,7 @@ class HttpSession final : public Session {
       : protocol_(protocol), rng_(std::random_device{}() ^ (static_cast<uint64_t>(ctx.worker_index) * 0x9e3779b97f4a7c15ull)) {
     const auto& c = ctx.phase.connections;
     for (size_t i = 0; i < protocol.endpoint_count(); ++i) {
-      pools_.push_back(std::make_unique<ConnectionPool>(ctx.executor, PerWorker(c.pool, ctx.worker_count),
-                                                        PerWorker(c.max, ctx.worker_count), c.per_request));
+      pools_.push_back(std::make_unique<ConnectionPool>(ctx.executor, ctx.PerWorker(c.pool), ctx.PerWorker(c.max), c.per_request));
     }
   }
 
@@ -129,6 +126,7 @@ RequestResult HttpSession::Classify(const ExchangeResult& r, const faults::Reque
     case ExchangeStatus::kFaulted: out.outcome = Outcome::kFaulted; break;
     case ExchangeStatus::kDeadline: out.error = stats::ErrorKind::kTimeout; break;
     case ExchangeStatus::kConnectError: out.error = stats::ErrorKind::kConnect; break;
+    case ExchangeStatus::kTlsError: out.error = stats::ErrorKind::kTls; break;
     case ExchangeStatus::kWriteError:
     case ExchangeStatus::kReadError:
       if (broken_on_purpose) {
@@ -151,38 +149,69 @@ asio::awaitable<RequestResult> HttpSession::Perform(const RequestPlan& plan) {
                      x.send_limit != SIZE_MAX;
   auto& pool = *pools_[protocol_.endpoint_of(plan.entry)];
   const auto& endpoint = protocol_.endpoint(protocol_.endpoint_of(plan.entry)).endpoint;
+  const TlsPeer* tls = protocol_.tls_peer(protocol_.endpoint_of(plan.entry));
 
   ExchangeResult result;
   result.status = ExchangeStatus::kDeadline;
   int opened = 0;
+  RequestResult out;
   for (int attempt = 0; attempt < 2; ++attempt) {
     Connection* conn = co_await pool.Acquire(fresh, x.deadline);
     if (conn == nullptr) break;  // no connection before the deadline
     const bool reused = conn->connected;
-    result = co_await Exchange(*conn, endpoint, bytes, x);
+    result = co_await Exchange(*conn, endpoint, bytes, x, tls);
     opened += result.connected_now ? 1 : 0;
+    if (result.handshake_tried) {
+      out.handshakes += result.handshook_now ? 1 : 0;
+      out.handshake_failures += result.handshook_now ? 0 : 1;
+      out.handshake_time += result.handshake_time;
+    }
     pool.Release(conn, result.status == ExchangeStatus::kResponse && result.keep_alive);
     // A pooled connection the server closed while idle fails before any response byte:
     // retry such a request once on a fresh connection.
     const bool transient = result.status == ExchangeStatus::kWriteError || result.status == ExchangeStatus::kReadError;
     if (!(reused && transient && result.nothing_received) || stopping_) break;
   }
-  RequestResult out = Classify(result, f);
+  const RequestResult classified = Classify(result, f);
+  out.outcome = classified.outcome;
+  out.error = classified.error;
+  out.responded = classified.responded;
+  out.sent_at = classified.sent_at;
   out.connections_opened = opened;
   co_return out;
 }
 
 }  // namespace
 
-HttpProtocol::HttpProtocol(const std::vector<scenario::Traffic>& traffic, const std::string& target_url)
-    : HttpProtocol(traffic, ResolveAll(traffic, target_url)) {}
+HttpProtocol::HttpProtocol(const std::vector<scenario::Traffic>& traffic, const std::string& target_url,
+                           const std::optional<net::TlsSettings>& tls)
+    : HttpProtocol(traffic, ResolveAll(traffic, target_url), tls) {}
 
-HttpProtocol::HttpProtocol(const std::vector<scenario::Traffic>& traffic, Resolved resolved)
+HttpProtocol::HttpProtocol(const std::vector<scenario::Traffic>& traffic, Resolved resolved,
+                           const std::optional<net::TlsSettings>& tls)
     : endpoints_(std::move(resolved.endpoints)),
       endpoint_of_(std::move(resolved.endpoint_of)),
-      factory_(traffic, resolved.per_entry) {}
+      tls_settings_(tls.value_or(net::TlsSettings{})),
+      factory_(traffic, resolved.per_entry) {
+  tls_peers_.resize(endpoints_.size());
+  h2_tls_peers_.resize(endpoints_.size());
+  for (size_t e = 0; e < endpoints_.size(); ++e) {
+    if (!endpoints_[e].tls) continue;
+    if (!tls_context_) {
+      auto ctx = net::MakeClientTlsContext(tls_settings_, "target.tls");
+      if (!ctx.ok()) throw std::invalid_argument(ctx.status().message());
+      tls_context_ = *std::move(ctx);
+      auto h2 = net::MakeClientTlsContext(tls_settings_, "target.tls", {"h2"});
+      if (!h2.ok()) throw std::invalid_argument(h2.status().message());
+      h2_tls_context_ = *std::move(h2);
+    }
+    tls_peers_[e] = TlsPeer{tls_context_.get(), &tls_settings_, endpoints_[e].host};
+    h2_tls_peers_[e] = TlsPeer{h2_tls_context_.get(), &tls_settings_, endpoints_[e].host};
+  }
+}
 
 std::unique_ptr<Session> HttpProtocol::NewSession(const SessionContext& context) const {
+  if (context.phase.protocol != scenario::Phase::Wire::kHttp1) return h2::NewH2Session(*this, context);
   return std::make_unique<HttpSession>(*this, context);
 }
 

@@ -662,10 +662,10 @@ phases: [{name: l, duration: 1s}]
                 3, 3, {"target: needs command: (a service for leakgate to start) or url: (a service already running)"});
   ExpectErrorAt("name: t\ntarget: {command: []}\nphases: [{name: l, duration: 1s}]\n", 2, 19,
                 {"target.command: must not be empty"});
-  ExpectErrorAt("name: t\ntarget: {url: \"https://h:1\"}\nphases: [{name: l, duration: 1s}]\n", 2, 15,
-                {"target.url: only http:// URLs are supported"});
+  ExpectErrorAt("name: t\ntarget: {url: \"ftp://h:1\"}\nphases: [{name: l, duration: 1s}]\n", 2, 15,
+                {"target.url: expected an http:// or https:// URL"});
   ExpectErrorAt("name: t\ntarget: {url: \"localhost:80\"}\nphases: [{name: l, duration: 1s}]\n", 2, 15,
-                {"target.url: expected an http:// URL"});
+                {"target.url: expected an http:// or https:// URL"});
 }
 
 TEST(ScenarioErrors, TrafficPathMustStartWithSlash) {

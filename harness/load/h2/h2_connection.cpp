@@ -1,0 +1,232 @@
+#include "harness/load/h2/h2_connection.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <limits>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "harness/net/tls_context.h"
+
+namespace leakgate::load::h2 {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kReadChunk = 64 << 10;
+constexpr size_t kWriteBatch = 64 << 10;         // bytes gathered from nghttp2 per write
+constexpr int32_t kStreamWindow = (1 << 24) - 1;  // like h2load's large windows: flow control never limits load
+constexpr int32_t kConnectionWindow = (1 << 30) - 1;
+
+// nghttp2's callbacks, set once per connection (the struct is copied into the session).
+nghttp2_session_callbacks* NewCallbacks(nghttp2_on_header_callback header, nghttp2_on_data_chunk_recv_callback data,
+                                        nghttp2_on_stream_close_callback close, nghttp2_on_frame_recv_callback frame) {
+  nghttp2_session_callbacks* cbs = nullptr;
+  nghttp2_session_callbacks_new(&cbs);
+  nghttp2_session_callbacks_set_on_header_callback(cbs, header);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, data);
+  nghttp2_session_callbacks_set_on_stream_close_callback(cbs, close);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, frame);
+  return cbs;
+}
+
+}  // namespace
+
+H2Connection::H2Connection(const asio::any_io_executor& ex) : executor_(ex), socket_(ex), wake_writer_(ex) {
+  nghttp2_session_callbacks* cbs = NewCallbacks(&OnHeader, &OnData, &OnStreamClose, &OnFrame);
+  nghttp2_session_client_new(&session_, cbs, this);
+  nghttp2_session_callbacks_del(cbs);
+}
+
+H2Connection::~H2Connection() {
+  FailAll();
+  nghttp2_session_del(session_);  // calls no callbacks
+}
+
+int H2Connection::max_streams() const {
+  const uint32_t n = nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+  return static_cast<int>(std::min<uint32_t>(n, std::numeric_limits<int>::max()));
+}
+
+asio::awaitable<H2Connection::ConnectResult> H2Connection::Connect(const asio::ip::tcp::endpoint& endpoint,
+                                                                  const http::TlsPeer* tls, Clock::time_point deadline,
+                                                                  Clock::duration& handshake_time) {
+  connecting_ = true;
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{connecting_};
+  // The deadline closes the socket, which ends whatever connect step is pending. A handler
+  // that runs after the connect ended (queued before the cancel) sees connecting_ false.
+  asio::steady_timer timer(executor_);
+  connect_expired_ = false;
+  timer.expires_at(deadline);
+  timer.async_wait([this](const error_code& ec) {
+    if (ec || !connecting_) return;
+    connect_expired_ = true;
+    error_code ignored;
+    socket_.close(ignored);
+  });
+  struct Disarm {
+    asio::steady_timer& t;
+    ~Disarm() { t.cancel(); }
+  } disarm{timer};
+
+  auto [cec] = co_await socket_.async_connect(endpoint, kUseTuple);
+  if (cec) co_return connect_expired_ ? ConnectResult::kDeadline : ConnectResult::kConnectError;
+  error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  if (tls != nullptr) {
+    tls_.emplace(socket_, *tls->context);
+    if (!net::PrepareClientSsl(tls_->native_handle(), *tls->settings, tls->host).ok()) co_return ConnectResult::kTlsError;
+    const auto begun = Clock::now();
+    auto [hec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, kUseTuple);
+    if (hec) co_return connect_expired_ ? ConnectResult::kDeadline : ConnectResult::kTlsError;
+    handshake_time = Clock::now() - begun;
+    if (net::NegotiatedAlpn(tls_->native_handle()) != "h2") co_return ConnectResult::kNoH2;
+  }
+  if (connect_expired_) co_return ConnectResult::kDeadline;
+  const std::array<nghttp2_settings_entry, 2> settings = {{
+      {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<uint32_t>(kStreamWindow)},
+  }};
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
+  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
+  open_ = true;
+  asio::co_spawn(executor_, ReadLoop(), asio::detached);
+  asio::co_spawn(executor_, WriteLoop(), asio::detached);
+  co_return ConnectResult::kOk;
+}
+
+bool H2Connection::Submit(Stream& s) {
+  if (!usable()) return false;
+  nghttp2_data_provider body{};
+  body.read_callback = &ReadBody;
+  const auto& nva = s.request->headers();
+  const int32_t id = nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(),
+                                            s.request->body().empty() ? nullptr : &body, &s);
+  if (id < 0) return false;
+  s.id = id;
+  streams_.insert(&s);
+  Flush();
+  return true;
+}
+
+void H2Connection::Cancel(Stream& s) {
+  if (streams_.erase(&s) == 0) return;  // already ended
+  nghttp2_session_set_stream_user_data(session_, s.id, nullptr);
+  if (open_) {
+    nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_CANCEL);
+    Flush();
+  }
+}
+
+void H2Connection::Close() {
+  open_ = false;
+  error_code ignored;
+  socket_.close(ignored);
+  wake_writer_.cancel();
+  FailAll();
+}
+
+void H2Connection::FailAll() {
+  for (Stream* s : streams_) {
+    nghttp2_session_set_stream_user_data(session_, s->id, nullptr);
+    s->closed = true;
+    s->connection_failed = true;
+    s->done.cancel();
+  }
+  streams_.clear();
+}
+
+void H2Connection::Flush() { wake_writer_.cancel(); }
+
+asio::awaitable<void> H2Connection::ReadLoop() {
+  std::array<uint8_t, kReadChunk> buf;
+  while (open_) {
+    auto [ec, n] = co_await OnStream([&](auto& s) { return s.async_read_some(asio::buffer(buf), kUseTuple); });
+    if (ec || !open_) break;
+    if (nghttp2_session_mem_recv(session_, buf.data(), n) < 0) break;
+    if (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0) break;
+    Flush();
+  }
+  Close();
+}
+
+asio::awaitable<void> H2Connection::WriteLoop() {
+  while (open_) {
+    out_.clear();
+    while (out_.size() < kWriteBatch) {
+      const uint8_t* data = nullptr;
+      const ssize_t n = nghttp2_session_mem_send(session_, &data);
+      if (n < 0) {
+        Close();
+        co_return;
+      }
+      if (n == 0) break;
+      out_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
+    }
+    if (out_.empty()) {
+      wake_writer_.expires_at(Clock::time_point::max());
+      co_await wake_writer_.async_wait(kUseTuple);
+      continue;
+    }
+    auto [ec, n] = co_await OnStream([&](auto& s) { return asio::async_write(s, asio::buffer(out_), kUseTuple); });
+    if (ec) break;
+  }
+  Close();
+}
+
+int H2Connection::OnHeader(nghttp2_session* session, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
+                           const uint8_t* value, size_t valuelen, uint8_t, void*) {
+  if (frame->hd.type != NGHTTP2_HEADERS || namelen != 7 || std::memcmp(name, ":status", 7) != 0) return 0;
+  auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+  if (s == nullptr) return 0;
+  unsigned status = 0;
+  for (size_t i = 0; i < valuelen && value[i] >= '0' && value[i] <= '9'; ++i) status = status * 10 + (value[i] - '0');
+  if (status >= 200) s->status = status;  // 1xx are interim
+  return 0;
+}
+
+int H2Connection::OnData(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t*, size_t len, void*) {
+  if (auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id))) s->body_bytes += len;
+  return 0;
+}
+
+int H2Connection::OnStreamClose(nghttp2_session* session, int32_t stream_id, uint32_t error_code, void* user) {
+  auto* self = static_cast<H2Connection*>(user);
+  auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id));
+  if (s == nullptr || self->streams_.erase(s) == 0) return 0;
+  s->closed = true;
+  s->error_code = error_code;
+  s->done.cancel();
+  return 0;
+}
+
+int H2Connection::OnFrame(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+  if (frame->hd.type == NGHTTP2_GOAWAY) static_cast<H2Connection*>(user)->goaway_ = true;
+  return 0;
+}
+
+ssize_t H2Connection::ReadBody(nghttp2_session* session, int32_t stream_id, uint8_t* buf, size_t length,
+                               uint32_t* flags, nghttp2_data_source*, void*) {
+  auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id));
+  if (s == nullptr) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+  const std::string_view body = s->request->body();
+  const size_t n = std::min(length, body.size() - s->body_sent);
+  std::memcpy(buf, body.data() + s->body_sent, n);
+  s->body_sent += n;
+  if (s->body_sent == body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+  return static_cast<ssize_t>(n);
+}
+
+}  // namespace leakgate::load::h2

@@ -1,0 +1,113 @@
+// H2Connection: one HTTP/2 client connection (nghttp2's session, driven from Asio) that
+// carries many concurrent streams, over cleartext (h2c, prior knowledge) or TLS (h2 by
+// ALPN).
+//
+// Driving: a read loop feeds every received byte to nghttp2 (nghttp2_session_mem_recv)
+// and a writer drains what nghttp2 wants to send (nghttp2_session_mem_send) in batches;
+// both are coroutines on the owning worker's io_context, started by Connect() and ended by
+// Close() or a connection error. A request is a Stream the caller owns: Submit() starts it,
+// its `done` timer is cancelled when the stream closes (or the connection fails), and the
+// caller then reads its status and body size. A caller that gives up (deadline, fault)
+// calls Cancel(), which resets the stream and detaches it, so nothing touches the Stream
+// afterwards.
+//
+// A connection is connected at most once; a closed one is replaced, not reconnected.
+// Thread-safety: none; everything on the worker's single-threaded io_context. Lifetime:
+// the owner keeps the connection until its io_context has stopped (the loops refer to it).
+#pragma once
+
+#include <nghttp2/nghttp2.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "harness/load/h2/h2_request.h"
+#include "harness/load/http/http_exchange.h"
+
+namespace leakgate::load::h2 {
+
+using Clock = std::chrono::steady_clock;
+
+// One request's stream, owned by the request's coroutine.
+struct Stream {
+  explicit Stream(const boost::asio::any_io_executor& ex) : done(ex) {}
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  boost::asio::steady_timer done;  // cancelled when the stream ends; expires at the deadline
+  const H2Request* request = nullptr;
+  size_t body_sent = 0;            // request body bytes handed to nghttp2
+  int32_t id = -1;
+  unsigned status = 0;             // :status of the final response
+  uint64_t body_bytes = 0;         // response DATA bytes received
+  bool closed = false;             // the stream ended (see error_code) or the connection failed
+  bool connection_failed = false;  // ended because the connection broke
+  uint32_t error_code = 0;         // RST_STREAM / GOAWAY code it ended with (0: clean)
+};
+
+class H2Connection {
+ public:
+  explicit H2Connection(const boost::asio::any_io_executor& ex);
+  ~H2Connection();
+  H2Connection(const H2Connection&) = delete;
+  H2Connection& operator=(const H2Connection&) = delete;
+
+  enum class ConnectResult { kOk, kConnectError, kTlsError, kNoH2, kDeadline };
+  // TCP connect, TLS handshake when `tls` (ALPN must select h2), the client preface and
+  // SETTINGS; then starts the read loop. `handshake_time` gets the TLS handshake's duration.
+  boost::asio::awaitable<ConnectResult> Connect(const boost::asio::ip::tcp::endpoint& endpoint,
+                                                const http::TlsPeer* tls, Clock::time_point deadline,
+                                                Clock::duration& handshake_time);
+
+  // Starts `s` (its request must stay alive until the stream ends); false when the
+  // connection cannot take it (closed, GOAWAY received, nghttp2 refused).
+  bool Submit(Stream& s);
+  // Resets stream `s` (RST_STREAM CANCEL) and forgets it: its Stream may go away.
+  void Cancel(Stream& s);
+  // Closes the socket; every open stream ends as connection_failed.
+  void Close();
+
+  bool usable() const { return open_ && !goaway_; }
+  bool connecting() const { return connecting_; }
+  int active_streams() const { return static_cast<int>(streams_.size()); }
+  // The server's SETTINGS_MAX_CONCURRENT_STREAMS (unbounded until it said).
+  int max_streams() const;
+
+ private:
+  boost::asio::awaitable<void> ReadLoop();
+  boost::asio::awaitable<void> WriteLoop();
+  void Flush();
+  void FailAll();
+  template <class Op>
+  auto OnStream(Op&& op) {
+    return tls_ ? op(*tls_) : op(socket_);
+  }
+
+  static int OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
+                      const uint8_t* value, size_t valuelen, uint8_t flags, void* user);
+  static int OnData(nghttp2_session*, uint8_t flags, int32_t stream_id, const uint8_t* data, size_t len, void* user);
+  static int OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* user);
+  static int OnFrame(nghttp2_session*, const nghttp2_frame* frame, void* user);
+  static ssize_t ReadBody(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length, uint32_t* flags,
+                          nghttp2_data_source* source, void* user);
+
+  boost::asio::any_io_executor executor_;
+  boost::asio::ip::tcp::socket socket_;
+  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+  boost::asio::steady_timer wake_writer_;
+  nghttp2_session* session_ = nullptr;
+  std::set<Stream*> streams_;   // open streams we have not detached from
+  std::string out_;             // bytes the writer is sending
+  bool open_ = false, connecting_ = false, goaway_ = false;
+  bool connect_expired_ = false;  // the connect deadline passed (and closed the socket)
+};
+
+}  // namespace leakgate::load::h2

@@ -1,0 +1,206 @@
+#include "harness/load/h2/h2_session.h"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <deque>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "harness/load/h2/h2_connection.h"
+#include "harness/load/h2/h2_request.h"
+
+namespace leakgate::load::h2 {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+// A connection and the requests that chose it (streams in flight plus those waiting for it
+// to connect).
+struct Slot {
+  explicit Slot(const asio::any_io_executor& ex) : conn(ex), ready(ex) { ready.expires_at(Clock::time_point::max()); }
+  H2Connection conn;
+  asio::steady_timer ready;  // cancelled when the connect attempt ends
+  int reserved = 0;
+  bool alive() const { return conn.connecting() || conn.usable(); }
+};
+
+// One endpoint's connections.
+struct Pool {
+  std::vector<std::unique_ptr<Slot>> slots;  // every connection opened (closed ones stay until the end)
+  std::deque<asio::steady_timer*> waiters;   // requests waiting for a free stream slot
+};
+
+// How a request ended before it had a stream.
+enum class NoStream { kNone, kConnect, kTls, kDeadline, kStopped };
+
+class H2Session final : public Session {
+ public:
+  H2Session(const http::HttpProtocol& protocol, const SessionContext& ctx)
+      : protocol_(protocol),
+        executor_(ctx.executor),
+        streams_per_connection_(std::max(1, ctx.phase.streams_per_connection)),
+        max_connections_(ctx.PerWorker(ctx.phase.connections.max)),
+        tls_(ctx.phase.protocol == scenario::Phase::Wire::kH2),
+        rng_(std::random_device{}() ^ (static_cast<uint64_t>(ctx.worker_index) * 0x9e3779b97f4a7c15ull)),
+        pools_(protocol.endpoint_count()) {}
+
+  asio::awaitable<RequestResult> Perform(const RequestPlan& plan) override;
+  void Abort() override {
+    stopping_ = true;
+    Close();
+  }
+  void Close() override {
+    for (auto& pool : pools_) {
+      for (auto& s : pool.slots) s->conn.Close();
+      for (auto* w : pool.waiters) w->cancel();
+      pool.waiters.clear();
+    }
+  }
+
+ private:
+  int CapacityOf(const Slot& s) const {
+    return s.conn.connecting() ? streams_per_connection_ : std::min(streams_per_connection_, s.conn.max_streams());
+  }
+  asio::awaitable<Slot*> Acquire(size_t endpoint, Clock::time_point deadline, RequestResult& out, NoStream& why);
+  void Release(size_t endpoint, Slot& slot);
+
+  const http::HttpProtocol& protocol_;
+  asio::any_io_executor executor_;
+  const int streams_per_connection_;
+  const int max_connections_;  // 0: no bound
+  const bool tls_;
+  std::mt19937_64 rng_;
+  std::string scratch_;
+  std::vector<Pool> pools_;
+  bool stopping_ = false;
+};
+
+asio::awaitable<Slot*> H2Session::Acquire(size_t endpoint, Clock::time_point deadline, RequestResult& out,
+                                          NoStream& why) {
+  Pool& pool = pools_[endpoint];
+  while (!stopping_ && Clock::now() < deadline) {
+    Slot* best = nullptr;
+    int live = 0;
+    for (auto& s : pool.slots) {
+      if (!s->alive()) continue;
+      ++live;
+      if (s->reserved < CapacityOf(*s) && (best == nullptr || s->reserved < best->reserved)) best = s.get();
+    }
+    if (best != nullptr) {
+      ++best->reserved;
+      if (best->conn.connecting()) co_await best->ready.async_wait(kUseTuple);
+      if (best->conn.usable()) co_return best;
+      Release(endpoint, *best);
+      continue;
+    }
+    if (max_connections_ == 0 || live < max_connections_) {
+      pool.slots.push_back(std::make_unique<Slot>(executor_));
+      Slot& s = *pool.slots.back();
+      ++s.reserved;
+      Clock::duration handshake{0};
+      const auto* tls = tls_ ? protocol_.h2_tls_peer(endpoint) : nullptr;
+      const auto r = co_await s.conn.Connect(protocol_.endpoint(endpoint).endpoint, tls, deadline, handshake);
+      s.ready.cancel();
+      ++out.connections_opened;
+      if (tls != nullptr && (r == H2Connection::ConnectResult::kOk || r == H2Connection::ConnectResult::kNoH2)) {
+        ++out.handshakes;
+        out.handshake_time += handshake;
+      } else if (tls != nullptr && r == H2Connection::ConnectResult::kTlsError) {
+        ++out.handshake_failures;
+      }
+      if (r == H2Connection::ConnectResult::kOk) co_return &s;
+      s.conn.Close();
+      Release(endpoint, s);
+      why = r == H2Connection::ConnectResult::kTlsError ? NoStream::kTls
+            : r == H2Connection::ConnectResult::kDeadline ? NoStream::kDeadline
+                                                           : NoStream::kConnect;
+      co_return nullptr;
+    }
+    asio::steady_timer wait(executor_);
+    wait.expires_at(deadline);
+    pool.waiters.push_back(&wait);
+    co_await wait.async_wait(kUseTuple);
+    const auto it = std::find(pool.waiters.begin(), pool.waiters.end(), &wait);
+    if (it != pool.waiters.end()) pool.waiters.erase(it);
+  }
+  why = stopping_ ? NoStream::kStopped : NoStream::kDeadline;
+  co_return nullptr;
+}
+
+void H2Session::Release(size_t endpoint, Slot& slot) {
+  --slot.reserved;
+  Pool& pool = pools_[endpoint];
+  if (!pool.waiters.empty()) {
+    pool.waiters.front()->cancel();
+    pool.waiters.pop_front();
+  }
+}
+
+asio::awaitable<RequestResult> H2Session::Perform(const RequestPlan& plan) {
+  RequestResult out;
+  const size_t endpoint = protocol_.endpoint_of(plan.entry);
+  H2Request request;
+  if (!request.Parse(protocol_.factory().Build(plan.entry, plan.seq, rng_, scratch_), tls_)) {
+    out.error = stats::ErrorKind::kWrite;  // nothing HTTP/2 can carry (a malformed fault's damage)
+    co_return out;
+  }
+  bool reset = false;
+  const auto abort_after = plan.faults.abort_after(&reset);
+  const auto abort_at = abort_after ? std::optional(plan.started + *abort_after) : std::nullopt;
+
+  NoStream why = NoStream::kNone;
+  Slot* slot = co_await Acquire(endpoint, plan.deadline, out, why);
+  if (slot == nullptr) {
+    out.error = why == NoStream::kTls        ? stats::ErrorKind::kTls
+                : why == NoStream::kConnect ? stats::ErrorKind::kConnect
+                                            : stats::ErrorKind::kTimeout;
+    co_return out;
+  }
+  Stream stream(executor_);
+  stream.request = &request;
+  const bool planned_abort = abort_at && *abort_at < plan.deadline;
+  stream.done.expires_at(planned_abort ? *abort_at : plan.deadline);
+  out.sent_at = Clock::now();
+  if (!slot->conn.Submit(stream)) {
+    Release(endpoint, *slot);
+    out.error = stats::ErrorKind::kWrite;
+    co_return out;
+  }
+  co_await stream.done.async_wait(kUseTuple);
+  if (!stream.closed) {
+    slot->conn.Cancel(stream);  // RST_STREAM(CANCEL): the server's handler sees its context end
+    Release(endpoint, *slot);
+    if (planned_abort) {
+      out.outcome = Outcome::kFaulted;
+    } else {
+      out.error = stats::ErrorKind::kTimeout;
+    }
+    co_return out;
+  }
+  Release(endpoint, *slot);
+  if (stream.connection_failed || stream.error_code != 0 || stream.status == 0) {
+    out.error = stats::ErrorKind::kRead;  // reset by the server, or the connection broke
+    co_return out;
+  }
+  out.responded = true;
+  if (stream.status >= 400) {
+    out.error = stream.status >= 500 ? stats::ErrorKind::kStatus5xx : stats::ErrorKind::kStatus4xx;
+  } else {
+    out.outcome = Outcome::kOk;
+  }
+  co_return out;
+}
+
+}  // namespace
+
+std::unique_ptr<Session> NewH2Session(const http::HttpProtocol& protocol, const SessionContext& context) {
+  return std::make_unique<H2Session>(protocol, context);
+}
+
+}  // namespace leakgate::load::h2

@@ -1,0 +1,39 @@
+#include "harness/scenario/tls_section.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "harness/scenario/messages.h"
+
+namespace leakgate::scenario {
+namespace {
+
+// A PEM file that must exist; "" when the key is absent.
+std::string ExistingFile(const std::optional<Reader>& v) {
+  if (!v) return "";
+  std::string path = v->String();
+  if (path.empty()) v->Fail("expected a file path, got \"\"");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) v->Fail(fmt::format("no such file {}", Quoted(path)));
+  return path;
+}
+
+}  // namespace
+
+net::TlsSettings ReadTls(const Reader& r) {
+  const auto m = r.Map({"ca", "cert", "key", "server_name", "insecure_skip_verify"});
+  net::TlsSettings t;
+  t.ca = ExistingFile(m.Get("ca"));
+  t.cert = ExistingFile(m.Get("cert"));
+  t.key = ExistingFile(m.Get("key"));
+  if (t.cert.empty() != t.key.empty()) {
+    r.Fail("cert and key go together: mutual TLS needs the client certificate and its private key");
+  }
+  if (const auto v = m.Get("server_name")) t.server_name = v->String();
+  if (const auto v = m.Get("insecure_skip_verify")) t.insecure_skip_verify = v->Bool();
+  return t;
+}
+
+}  // namespace leakgate::scenario

@@ -1,0 +1,17 @@
+// The tls: blocks of a scenario file (FORMAT.md, "tls"): at target.tls, probe.tls and a
+// probe source's own `tls:` (probe.pprof / metrics / expvar written as {url, tls}).
+//
+// Contract: ReadTls returns a complete, validated value or throws ScenarioError at the
+// offending YAML value: unknown keys, `cert` without `key` (or the reverse), a file that is
+// not there. The files are only checked to exist here; they are loaded when the load
+// engine or a probe builds its TLS context. Thread-safety: none; one load, one thread.
+#pragma once
+
+#include "harness/net/tls_settings.h"
+#include "harness/scenario/yaml_reader.h"
+
+namespace leakgate::scenario {
+
+net::TlsSettings ReadTls(const Reader& r);
+
+}  // namespace leakgate::scenario
