@@ -28,6 +28,7 @@ std::vector<IgnoreRule> IgnoreRulesOf(const scenario::Assert& assert) {
       case scenario::IgnoreRule::Kind::kTopFunction: rule.kind = IgnoreRule::kTopFunction; break;
       case scenario::IgnoreRule::Kind::kAnyFunction: rule.kind = IgnoreRule::kAnyFunction; break;
       case scenario::IgnoreRule::Kind::kCreatedBy: rule.kind = IgnoreRule::kCreatedBy; break;
+      case scenario::IgnoreRule::Kind::kLabel: rule.kind = IgnoreRule::kLabel; break;
     }
     rule.function = r.function;
     rules.push_back(std::move(rule));
