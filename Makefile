@@ -9,6 +9,12 @@ FUZZ_SECONDS ?= 20
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 
+# ccache, when the machine has it, keyed on paths relative to the checkout: a fresh
+# clone anywhere reuses what an earlier build of the same sources compiled.
+CCACHE := $(shell command -v ccache 2>/dev/null)
+LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+export CCACHE_BASEDIR := $(CURDIR)
+
 .PHONY: all setup build demo test test-go fuzz sanitize sanitize-address sanitize-thread clean
 
 all: build
@@ -17,7 +23,7 @@ setup:
 	@tools/setup.sh
 
 build: setup
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER)
 	cmake --build $(BUILD) -j$(JOBS)
 
 # The demo target leaks on purpose: leakgate exits 1 and names the leaking function.
@@ -51,7 +57,7 @@ SANITIZED_ENGINE_TESTS = LoadEngineTest.*:FaultInjectionTest.*:ResolveTarget.*
 sanitize: sanitize-address sanitize-thread
 
 sanitize-address: setup
-	cmake -S . -B $(ASAN_BUILD) -G Ninja $(SANITIZE_FLAGS) -DLEAKGATE_SANITIZE=address,undefined
+	cmake -S . -B $(ASAN_BUILD) -G Ninja $(SANITIZE_FLAGS) $(LAUNCHER) -DLEAKGATE_SANITIZE=address,undefined
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target leakgate_unit_tests leakgate_integration_tests
 	ASAN_OPTIONS=detect_leaks=1 $(ASAN_BUILD)/bin/leakgate_unit_tests --gtest_brief=1
 	ASAN_OPTIONS=detect_leaks=1 $(ASAN_BUILD)/bin/leakgate_integration_tests --gtest_brief=1 \
@@ -59,7 +65,7 @@ sanitize-address: setup
 
 # setarch -R: TSan needs the fixed memory layout that the kernel's ASLR may not give it.
 sanitize-thread: setup
-	cmake -S . -B $(TSAN_BUILD) -G Ninja $(SANITIZE_FLAGS) -DLEAKGATE_SANITIZE=thread
+	cmake -S . -B $(TSAN_BUILD) -G Ninja $(SANITIZE_FLAGS) $(LAUNCHER) -DLEAKGATE_SANITIZE=thread
 	cmake --build $(TSAN_BUILD) -j$(JOBS) --target leakgate_integration_tests
 	TSAN_OPTIONS=halt_on_error=1 setarch $$(uname -m) -R $(TSAN_BUILD)/bin/leakgate_integration_tests \
 	  --gtest_brief=1 --gtest_filter='$(SANITIZED_ENGINE_TESTS)'
@@ -67,7 +73,7 @@ sanitize-thread: setup
 
 # Short libFuzzer runs of every parser (clang build); part of `make test`.
 fuzz: setup
-	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja $(LAUNCHER) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DLEAKGATE_FUZZ=ON -DLEAKGATE_BUILD_TESTS=ON -DLEAKGATE_BUILD_GO_TARGETS=OFF
 	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_all
 	tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

@@ -12,11 +12,13 @@ namespace {
 
 constexpr size_t npos = std::string_view::npos;
 
-// A group while it is being counted; the views point into the dump being grouped.
+// A group while it is being counted; the views point into the dump being grouped, the
+// label values (Grouping::label_keys, "\x1f"-separated) are owned.
 struct GroupKey {
   std::string_view function;
   std::string_view created_by;
   std::string_view state;
+  std::string labels;
   friend bool operator==(const GroupKey&, const GroupKey&) = default;
 };
 
@@ -26,6 +28,7 @@ struct GroupKeyHash {
     size_t seed = h(k.function);
     seed ^= h(k.created_by) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
     seed ^= h(k.state) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
+    if (!k.labels.empty()) seed ^= h(k.labels) + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2);
     return seed;
   }
 };
@@ -34,37 +37,62 @@ struct Tally {
   GroupKey key;
   int64_t count = 0;
   const Goroutine* representative = nullptr;
+  PprofLabels common;  // labels every goroutine counted so far carries
 };
 
 bool KeyLess(const GroupKey& a, const GroupKey& b) {
   if (a.function != b.function) return a.function < b.function;
   if (a.created_by != b.created_by) return a.created_by < b.created_by;
-  return a.state < b.state;
+  if (a.state != b.state) return a.state < b.state;
+  return a.labels < b.labels;
+}
+
+// The values of `keys` in `g`'s labels ("" for a key it lacks), "\x1f"-separated.
+std::string LabelKeyOf(const Goroutine& g, const std::vector<std::string>& keys) {
+  std::string out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i > 0) out += '\x1f';
+    for (const auto& [k, v] : g.labels) {
+      if (k == keys[i]) {
+        out += v;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// Keeps the pairs of `common` that `labels` has with the same value.
+void Intersect(PprofLabels& common, const PprofLabels& labels) {
+  if (common.empty()) return;
+  std::erase_if(common, [&](const auto& pair) { return std::find(labels.begin(), labels.end(), pair) == labels.end(); });
 }
 
 bool TallyBefore(const Tally& a, const Tally& b) {
   return a.count != b.count ? a.count > b.count : KeyLess(a.key, b.key);
 }
 
-GroupKey KeyOf(const Goroutine& g, const Frame* top) {
+GroupKey KeyOf(const Goroutine& g, const Frame* top, const Grouping& grouping) {
   return GroupKey{top != nullptr ? std::string_view(top->function) : std::string_view(),
-                  g.created_by ? std::string_view(g.created_by->function) : std::string_view(),
-                  g.state};
+                  g.created_by ? std::string_view(g.created_by->function) : std::string_view(), g.state,
+                  grouping.label_keys.empty() ? std::string() : LabelKeyOf(g, grouping.label_keys)};
 }
 
 bool MatchesWithTop(const std::vector<IgnoreRule>& rules, const Goroutine& g, const Frame* top);
 
 // Counts the goroutines of `dump` not matched by `ignore`, in first-seen order.
-std::vector<Tally> Count(const GoroutineDump& dump, const std::vector<IgnoreRule>& ignore) {
+std::vector<Tally> Count(const GoroutineDump& dump, const std::vector<IgnoreRule>& ignore, const Grouping& grouping) {
   std::vector<Tally> tallies;
   std::unordered_map<GroupKey, size_t, GroupKeyHash> index;
   for (const Goroutine& g : dump.goroutines) {
     const Frame* top = TopUserFrame(g);  // once: the key and the kTopFunction rules need it
     if (!ignore.empty() && MatchesWithTop(ignore, g, top)) continue;
-    const GroupKey key = KeyOf(g, top);
-    const auto [it, inserted] = index.try_emplace(key, tallies.size());
+    GroupKey key = KeyOf(g, top, grouping);
+    const auto [it, inserted] = index.try_emplace(std::move(key), tallies.size());
     if (inserted) {
-      tallies.push_back(Tally{key, 0, &g});
+      tallies.push_back(Tally{it->first, 0, &g, g.labels});
+    } else {
+      Intersect(tallies[it->second].common, g.labels);
     }
     Tally& t = tallies[it->second];
     ++t.count;
@@ -82,6 +110,7 @@ GoroutineGroup Materialize(const Tally& t, int64_t count) {
   group.created_by.assign(t.key.created_by);
   group.state.assign(t.key.state);
   group.count = count;
+  group.labels = t.common;
   group.representative = *t.representative;
   if (const auto& c = group.representative.created_by; c && !c->file.empty()) {
     group.created_by_location = fmt::format("{}:{}", c->file, c->line);
@@ -163,6 +192,14 @@ bool RuleMatches(const IgnoreRule& rule, const Goroutine& g, const Frame* top) {
       }
       return seen;
     }
+    case IgnoreRule::kLabel: {
+      const std::string_view spec = rule.function;
+      const size_t eq = spec.find('=');
+      const std::string_view key = spec.substr(0, eq);
+      return std::any_of(g.labels.begin(), g.labels.end(), [&](const auto& pair) {
+        return pair.first == key && (eq == npos || FunctionMatches(spec.substr(eq + 1), pair.second));
+      });
+    }
   }
   return false;
 }
@@ -218,8 +255,8 @@ bool Matches(const std::vector<IgnoreRule>& rules, const Goroutine& g) {
   return MatchesWithTop(rules, g, TopUserFrame(g));
 }
 
-std::vector<GoroutineGroup> GroupGoroutines(const GoroutineDump& dump) {
-  std::vector<Tally> tallies = Count(dump, {});
+std::vector<GoroutineGroup> GroupGoroutines(const GoroutineDump& dump, const Grouping& grouping) {
+  std::vector<Tally> tallies = Count(dump, {}, grouping);
   std::sort(tallies.begin(), tallies.end(), TallyBefore);
   std::vector<GoroutineGroup> groups;
   groups.reserve(tallies.size());
@@ -228,12 +265,12 @@ std::vector<GoroutineGroup> GroupGoroutines(const GoroutineDump& dump) {
 }
 
 std::vector<GoroutineGroup> DiffGoroutineGroups(const GoroutineDump& baseline, const GoroutineDump& final,
-                                                const std::vector<IgnoreRule>& ignore) {
+                                                const std::vector<IgnoreRule>& ignore, const Grouping& grouping) {
   std::unordered_map<GroupKey, int64_t, GroupKeyHash> before;
-  for (const Tally& t : Count(baseline, ignore)) before.emplace(t.key, t.count);
+  for (const Tally& t : Count(baseline, ignore, grouping)) before.emplace(t.key, t.count);
 
   std::vector<Tally> grown;
-  for (Tally& t : Count(final, ignore)) {
+  for (Tally& t : Count(final, ignore, grouping)) {
     const auto it = before.find(t.key);
     if (it != before.end()) t.count -= it->second;
     if (t.count > 0) grown.push_back(t);
@@ -254,6 +291,9 @@ std::string FormatGroup(const GoroutineGroup& group) {
     fmt::format_to(it, "  created by {}", group.created_by);
     if (!group.created_by_location.empty()) fmt::format_to(it, " at {}", group.created_by_location);
     out += '\n';
+  }
+  if (!group.labels.empty()) {
+    out += "  labels: " + FormatLabels(group.labels) + '\n';
   }
   const Goroutine& rep = group.representative;
   if (!rep.frames.empty()) {

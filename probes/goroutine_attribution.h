@@ -3,7 +3,9 @@
 //
 // Goroutines are grouped by (top user function, created-by function, state): the
 // function a leaked goroutine is stuck in, the function whose `go` statement started
-// it, and what it waits for. "Top user function" skips runtime internals and then
+// it, and what it waits for — and, with Grouping::label_keys, by the values of those
+// pprof labels too (route=/v2/nil and route=/v1/ok become two groups). Every group
+// carries the labels all of its goroutines share. "Top user function" skips runtime internals and then
 // prefers code outside the standard library (see TopUserFrame), so a goroutine parked
 // in runtime.gopark <- runtime.chansend <- main.blockedSend.func1 is attributed to
 // main.blockedSend.func1.
@@ -57,13 +59,21 @@ struct GoroutineGroup {
   std::string created_by_location;  // "file:line" of the go statement, "" if unknown
   std::string state;                // Goroutine::state, e.g. "chan send"
   int64_t count = 0;
+  // The pprof labels every goroutine of the group carries with the same value, in the
+  // order Go printed them; with Grouping::label_keys those keys always (when present).
+  PprofLabels labels;
   // One goroutine of the group (for a diff: from the final dump): the one with the most
   // frames, the lowest id among those.
   Goroutine representative;
 };
 
-// Groups the dump, largest group first; ties by function, created_by, then state.
-std::vector<GoroutineGroup> GroupGoroutines(const GoroutineDump& dump);
+// How goroutines are grouped beyond (function, created_by, state).
+struct Grouping {
+  std::vector<std::string> label_keys;  // also by these pprof labels' values (assert.group_by: [label:K])
+};
+
+// Groups the dump, largest group first; ties by function, created_by, state, then labels.
+std::vector<GoroutineGroup> GroupGoroutines(const GoroutineDump& dump, const Grouping& grouping = {});
 
 // Goroutines to leave out of attribution, e.g. the goroutine serving leakgate's own
 // pprof request. `function` is an exact function name as normalized by the parsers
@@ -78,6 +88,9 @@ struct IgnoreRule {
     // them has this function: e.g. an idle keep-alive connection in net/http.(*conn).serve,
     // but not a handler stuck under it.
     kLibraryOnlyWith,
+    // a pprof label: `function` holds "key=value" ("route=/healthz"), the value exact or
+    // a prefix when it ends with "*" ("route=/internal/*"); "key" alone: any value.
+    kLabel,
   };
   Kind kind = kAnyFunction;
   std::string function;
@@ -91,7 +104,8 @@ bool Matches(const std::vector<IgnoreRule>& rules, const Goroutine& g);
 // `ignore` are dropped from both dumps before grouping. The representative comes from
 // `final`.
 std::vector<GoroutineGroup> DiffGoroutineGroups(const GoroutineDump& baseline, const GoroutineDump& final,
-                                                const std::vector<IgnoreRule>& ignore = {});
+                                                const std::vector<IgnoreRule>& ignore = {},
+                                                const Grouping& grouping = {});
 
 // goleak-style text, every line ending in "\n":
 //   1200 goroutines [chan send]: main.blockedSend.func1
@@ -99,8 +113,9 @@ std::vector<GoroutineGroup> DiffGoroutineGroups(const GoroutineDump& baseline, c
 //     stack:
 //       main.blockedSend.func1
 //           /path/main.go:42
-// ("1 goroutine" for one; no "created by" line without a creator; a
-// "...additional frames elided..." line when the representative's stack was cut.)
+// ("1 goroutine" for one; no "created by" line without a creator; a "labels: k=v, ..."
+// line when the group has labels; a "...additional frames elided..." line when the
+// representative's stack was cut.)
 std::string FormatGroup(const GoroutineGroup& group);
 
 }  // namespace leakgate::probes

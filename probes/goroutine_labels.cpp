@@ -146,4 +146,15 @@ size_t ParseLabelSet(std::string_view text, PprofLabels& out) {
   return 0;
 }
 
+std::string FormatLabels(const PprofLabels& labels) {
+  std::string out;
+  for (const auto& [key, value] : labels) {
+    if (!out.empty()) out += ", ";
+    out += key;
+    out += '=';
+    out += value;
+  }
+  return out;
+}
+
 }  // namespace leakgate::probes

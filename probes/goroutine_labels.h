@@ -38,6 +38,9 @@ using PprofLabels = std::vector<std::pair<std::string, std::string>>;
 // value at "," or "}".
 size_t ParseLabelSet(std::string_view text, PprofLabels& out);
 
+// "k=v, k2=v2" in the given order ("" for none): how the reports print a label set.
+std::string FormatLabels(const PprofLabels& labels);
+
 // Unquotes the Go double-quoted string at the start of `text` into `out` (cleared first).
 // Escapes as strconv.Quote and the runtime's printquoted write them: \a \b \f \n \r \t \v
 // \\ \" \', \xHH and \ooo (one raw byte each: Go's escape of an invalid UTF-8 byte),

@@ -8,10 +8,13 @@ std::vector<IgnoreRule> DefaultIgnoreRules() {
       // The probe's own goroutine scrape (the goroutine writing the dump).
       {R::kAnyFunction, "runtime/pprof.writeGoroutineStacks"},
       {R::kAnyFunction, "runtime/pprof.writeGoroutine"},
-      // net/http server internals: an idle keep-alive connection, and the background read
-      // of a connection whose request is in flight (no user code on either stack).
+      // net/http server internals: an idle keep-alive connection (no user code on its
+      // stack), and the background read the server starts for each request in flight —
+      // leakgate's own scrape among them — even through a connection the service wraps
+      // (its Read is then user code on the stack). A handler stuck in a request is its
+      // own goroutine and stays reported.
       {R::kLibraryOnlyWith, "net/http.(*conn).serve"},
-      {R::kLibraryOnlyWith, "net/http.(*connReader).backgroundRead"},
+      {R::kCreatedBy, "net/http.(*connReader).startBackgroundRead"},
       // gRPC transport goroutines, one set per live connection (reader, loopy writer,
       // keepalive); a handler stuck on a stream is attributed to the handler, not these.
       {R::kTopFunction, "google.golang.org/grpc/internal/transport.*"},
@@ -28,6 +31,7 @@ std::vector<IgnoreRule> IgnoreRulesOf(const scenario::Assert& assert) {
       case scenario::IgnoreRule::Kind::kTopFunction: rule.kind = IgnoreRule::kTopFunction; break;
       case scenario::IgnoreRule::Kind::kAnyFunction: rule.kind = IgnoreRule::kAnyFunction; break;
       case scenario::IgnoreRule::Kind::kCreatedBy: rule.kind = IgnoreRule::kCreatedBy; break;
+      case scenario::IgnoreRule::Kind::kLabel: rule.kind = IgnoreRule::kLabel; break;
     }
     rule.function = r.function;
     rules.push_back(std::move(rule));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 namespace leakgate::probes {
 
@@ -14,61 +15,71 @@ std::vector<std::string> FormatStack(const std::vector<Frame>& frames) {
   return out;
 }
 
+namespace {
+
+reports::GoroutineLeak ToLeak(const GoroutineGroup& g, reports::LeakEvidence evidence) {
+  reports::GoroutineLeak leak;
+  leak.count = g.count;
+  leak.evidence = evidence;
+  leak.function = g.function;
+  leak.created_by = g.created_by;
+  leak.created_by_location = g.created_by_location;
+  leak.state = g.state;
+  leak.labels = g.labels;
+  leak.stack = FormatStack(g.representative.frames);
+  return leak;
+}
+
+bool LeakBefore(const reports::GoroutineLeak& a, const reports::GoroutineLeak& b) {
+  if (a.count != b.count) return a.count > b.count;
+  if (a.function != b.function) return a.function < b.function;
+  if (a.created_by != b.created_by) return a.created_by < b.created_by;
+  if (a.state != b.state) return a.state < b.state;
+  return a.labels < b.labels;
+}
+
+}  // namespace
+
 std::vector<reports::GoroutineLeak> GrownGoroutines(const GoroutineDump& baseline, const GoroutineDump& final,
-                                                    const std::vector<IgnoreRule>& ignore) {
+                                                    const std::vector<IgnoreRule>& ignore, const Grouping& grouping) {
   std::vector<reports::GoroutineLeak> out;
-  for (const auto& g : DiffGoroutineGroups(baseline, final, ignore)) {
-    reports::GoroutineLeak leak;
-    leak.count = g.count;
-    leak.evidence = reports::LeakEvidence::kGrew;
-    leak.function = g.function;
-    leak.created_by = g.created_by;
-    leak.created_by_location = g.created_by_location;
-    leak.state = g.state;
-    leak.stack = FormatStack(g.representative.frames);
-    out.push_back(std::move(leak));
+  for (const auto& g : DiffGoroutineGroups(baseline, final, ignore, grouping)) {
+    out.push_back(ToLeak(g, reports::LeakEvidence::kGrew));
   }
   return out;
 }
 
-std::vector<reports::GoroutineLeak> ProvenLeaks(const GroupedGoroutines& baseline, const GroupedGoroutines& final,
-                                                const std::vector<IgnoreRule>& ignore) {
-  struct Entry {
-    int64_t count = 0;
-    Goroutine representative;
-  };
-  auto tally = [&](const GroupedGoroutines& profile) {
-    std::map<std::string, Entry> by_function;
-    for (const auto& group : profile.groups) {
-      Goroutine g;
-      g.state = "leaked";
-      g.frames = group.frames;
-      if (Matches(ignore, g)) continue;
-      const Frame* top = TopUserFrame(g);
-      auto& e = by_function[top ? top->function : ""];
-      e.count += group.count;
-      if (e.representative.frames.size() < g.frames.size()) e.representative = std::move(g);
-    }
-    return by_function;
-  };
-  const auto before = tally(baseline);
-  std::vector<reports::GoroutineLeak> leaks;
-  for (auto& [function, e] : tally(final)) {
-    const auto it = before.find(function);
-    const int64_t grown = e.count - (it == before.end() ? 0 : it->second.count);
-    if (grown <= 0) continue;
-    reports::GoroutineLeak leak;
-    leak.count = grown;
-    leak.evidence = reports::LeakEvidence::kProven;
-    leak.function = function;
-    leak.state = "leaked";
-    leak.stack = FormatStack(e.representative.frames);
-    leaks.push_back(std::move(leak));
+std::vector<reports::GoroutineLeak> ProvenLeaks(const GoroutineDump& baseline_profile, const GoroutineDump& final_profile,
+                                                const std::vector<IgnoreRule>& ignore, const Grouping& grouping) {
+  std::unordered_set<uint64_t> known;
+  for (const auto& g : baseline_profile.goroutines) {
+    if (g.leaked) known.insert(g.id);
   }
-  std::sort(leaks.begin(), leaks.end(), [](const auto& a, const auto& b) {
-    return a.count != b.count ? a.count > b.count : a.function < b.function;
-  });
-  return leaks;
+  GoroutineDump proven;
+  for (const auto& g : final_profile.goroutines) {
+    if (g.leaked && !known.contains(g.id) && !Matches(ignore, g)) proven.goroutines.push_back(g);
+  }
+  std::vector<reports::GoroutineLeak> out;
+  for (const auto& g : GroupGoroutines(proven, grouping)) out.push_back(ToLeak(g, reports::LeakEvidence::kProven));
+  return out;
+}
+
+std::vector<reports::GoroutineLeak> MergeEvidence(std::vector<reports::GoroutineLeak> grown,
+                                                  const std::vector<reports::GoroutineLeak>& proven) {
+  auto same = [](const reports::GoroutineLeak& a, const reports::GoroutineLeak& b) {
+    return a.function == b.function && a.created_by == b.created_by && a.state == b.state && a.labels == b.labels;
+  };
+  for (const auto& p : proven) {
+    const auto it = std::find_if(grown.begin(), grown.end(), [&](const auto& g) { return same(g, p); });
+    if (it == grown.end()) {
+      grown.push_back(p);
+      continue;
+    }
+    it->evidence = reports::LeakEvidence::kBoth;
+    it->count = std::max(it->count, p.count);
+  }
+  std::sort(grown.begin(), grown.end(), LeakBefore);
+  return grown;
 }
 
 std::vector<reports::HeapSite> HeapGrowthSites(const HeapProfile& baseline, const HeapProfile& final, size_t top_n) {

@@ -23,6 +23,12 @@ StatusOr<std::string> Sampler::Pprof(const std::string& path_and_query) {
   return HttpGetOk(JoinUrl(config_.pprof_url, path_and_query), Options("probe.pprof", config_.pprof_body_cap, config_.pprof_tls));
 }
 
+StatusOr<std::string> Sampler::PprofRecording(const std::string& path_and_query, std::chrono::nanoseconds length) const {
+  auto options = Options("probe.pprof", config_.pprof_body_cap, config_.pprof_tls);
+  options.timeout += length;
+  return HttpGetOk(JoinUrl(config_.pprof_url, path_and_query), options);
+}
+
 FetchOptions Sampler::Options(std::string_view key, std::uint64_t body_cap,
                               const std::optional<net::TlsSettings>& tls) const {
   return FetchOptions{.timeout = config_.timeout, .max_body_bytes = body_cap, .allow = config_.allow, .key = key, .tls = tls};

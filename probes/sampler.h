@@ -87,6 +87,10 @@ class Sampler {
   // Pprof("heap?debug=1"), Pprof("goroutineleak?debug=1"), Pprof("heap") (gzipped
   // protobuf, for `go tool pprof`). Capped at pprof_body_cap.
   StatusOr<std::string> Pprof(const std::string& path_and_query);
+  // Pprof for an endpoint that answers after recording for `length` (trace?seconds=N,
+  // profile?seconds=N): the deadline is the recording plus the probe timeout. Const and
+  // safe to call from any thread, as Pprof.
+  StatusOr<std::string> PprofRecording(const std::string& path_and_query, std::chrono::nanoseconds length) const;
 
   std::optional<FdSnapshot> Fds() const;
 

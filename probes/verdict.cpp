@@ -57,6 +57,30 @@ AssertionResult JudgeProvenLeaks(const VerdictInput& in, const std::vector<repor
   return a;
 }
 
+// The drop a forced GC caused at settle against the baseline's drop plus the tolerance
+// (assert.fds_closed_by_gc, else the fds tolerance as an absolute count).
+std::optional<AssertionResult> JudgeClosedByGc(const VerdictInput& in) {
+  const auto& ev = in.evidence;
+  if (!ev.final_closed_by_gc) return std::nullopt;
+  const double baseline = ev.baseline_closed_by_gc ? static_cast<double>(ev.baseline_closed_by_gc->count) : 0;
+  double limit = 0;
+  if (in.assert.fds_closed_by_gc) {
+    limit = in.assert.fds_closed_by_gc->limit(baseline);
+  } else if (in.limits.contains(kFds) && in.baseline.contains(kFds)) {
+    limit = baseline + (in.limits.at(kFds) - in.baseline.at(kFds));
+  } else {
+    return std::nullopt;
+  }
+  AssertionResult a;
+  a.name = "fds_closed_by_gc";
+  a.baseline = baseline;
+  a.final = static_cast<double>(ev.final_closed_by_gc->count);
+  a.limit = limit;
+  a.passed = a.final <= a.limit;
+  a.detail = "descriptors closed by a forced GC at settle (finalizers): never closed by the code";
+  return a;
+}
+
 std::optional<AssertionResult> JudgeErrorRate(const VerdictInput& in) {
   if (!in.assert.max_error_rate) return std::nullopt;
   int64_t requests = 0, errors = 0;
@@ -90,7 +114,8 @@ std::string LeakMessage(const VerdictOutput& v) {
   std::string message = fmt::format("leak: {}", fmt::join(parts, "; "));
   if (!v.leaks.empty()) {
     const auto& top = v.leaks.front();
-    message += fmt::format("; top: {} × {} [{}]", top.count, top.function, top.state);
+    message += fmt::format("; top: {} × {} [{}]{}", top.count, top.function, top.state,
+                           top.evidence == reports::LeakEvidence::kGrew ? "" : ", proven by the runtime");
   } else if (!v.proven_leaks.empty()) {
     const auto& top = v.proven_leaks.front();
     message += fmt::format("; proven: {} × {}", top.count, top.function);
@@ -99,6 +124,9 @@ std::string LeakMessage(const VerdictOutput& v) {
     message += fmt::format("; top heap site: {} (+{} bytes, +{} objects)", top.function, top.bytes, top.objects);
   } else if (!v.fd_leaks.empty()) {
     message += fmt::format("; top: {} × fd {}", v.fd_leaks.front().count, v.fd_leaks.front().target);
+  } else if (!v.fds_closed_by_gc.empty()) {
+    message += fmt::format("; closed only by a GC: {} × fd {}", v.fds_closed_by_gc.front().count,
+                           v.fds_closed_by_gc.front().target);
   }
   return message;
 }
@@ -121,20 +149,27 @@ LeakLimits ComputeLeakLimits(const scenario::Assert& assert, const std::map<std:
 VerdictOutput Judge(const VerdictInput& in) {
   VerdictOutput v;
   const auto ignore = IgnoreRulesOf(in.assert);
+  const Grouping grouping{in.assert.group_by_labels};
   const auto& ev = in.evidence;
   for (const auto& [name, limit] : in.limits) v.assertions.push_back(JudgeResource(in, name, limit));
   if (ev.baseline_leak_profile && ev.final_leak_profile) {
-    v.proven_leaks = ProvenLeaks(*ev.baseline_leak_profile, *ev.final_leak_profile, ignore);
+    v.proven_leaks = ProvenLeaks(*ev.baseline_leak_profile, *ev.final_leak_profile, ignore, grouping);
     v.assertions.push_back(JudgeProvenLeaks(in, v.proven_leaks));
   }
+  if (auto closed = JudgeClosedByGc(in)) v.assertions.push_back(std::move(*closed));
   const bool leak_failed = std::any_of(v.assertions.begin(), v.assertions.end(),
                                        [](const auto& a) { return !a.passed && a.kind == AssertionKind::kLeak; });
   // Attribution is reported only for the resources that failed.
-  if ((Failed(v.assertions, kGoroutines) || Failed(v.assertions, "proven_leaks")) && ev.baseline_dump && ev.final_dump) {
-    v.leaks = GrownGoroutines(*ev.baseline_dump, *ev.final_dump, ignore);
+  if (Failed(v.assertions, kGoroutines) || Failed(v.assertions, "proven_leaks")) {
+    std::vector<reports::GoroutineLeak> grown;
+    if (ev.baseline_dump && ev.final_dump) grown = GrownGoroutines(*ev.baseline_dump, *ev.final_dump, ignore, grouping);
+    v.leaks = MergeEvidence(std::move(grown), v.proven_leaks);
   }
   if ((Failed(v.assertions, kFds) || Failed(v.assertions, kSockets)) && ev.baseline_fds && ev.final_fds) {
     v.fd_leaks = GrownFds(*ev.baseline_fds, *ev.final_fds);
+  }
+  if (Failed(v.assertions, "fds_closed_by_gc")) {
+    for (const auto& g : ev.final_closed_by_gc->closed) v.fds_closed_by_gc.push_back({g.count, g.target});
   }
   if ((Failed(v.assertions, kHeapInuseBytes) || Failed(v.assertions, kHeapObjects)) && ev.baseline_heap && ev.final_heap) {
     v.heap_growth = HeapGrowthSites(*ev.baseline_heap, *ev.final_heap, kHeapSitesReported);

@@ -8,6 +8,12 @@
 //                    over cycle 1 (probes/settle.h FitGrowth).
 //   Proven leaks     goroutines the runtime's goroutineleak profile proved leaked beyond
 //                    baseline fail the run even within tolerance (assert.proven_leaks_fail).
+//   Closed by GC     descriptors a forced GC closed at settle (fd count just before minus
+//                    just after, class 14: closed only by a finalizer) beyond the baseline's
+//                    drop plus assert.fds_closed_by_gc (default: the fds tolerance) fail as
+//                    `fds_closed_by_gc`, a leak, naming what they pointed at.
+//   Evidence         every leak group says which evidence named it: grew since baseline,
+//                    proven by the runtime, or both (assert.group_by splits by labels).
 //   Thresholds       assert.max_error_rate over the non-warm-up phases (exit 4).
 //   Attribution      goroutine groups that grew (function, creator, state), heap growth by
 //                    allocation site, open fds by target — reported only for the resources
@@ -37,13 +43,25 @@ struct LeakLimits {
 };
 LeakLimits ComputeLeakLimits(const scenario::Assert& assert, const std::map<std::string, double>& baseline);
 
+// What one forced GC closed: the fds just before it minus just after (each read once the
+// count stopped moving), by what they pointed at.
+struct FdsClosedByGc {
+  int64_t count = 0;
+  std::vector<FdGrowth> closed;  // largest first
+};
+
 // What the probes captured for attribution; every part optional (a source the target
 // does not serve is simply absent).
 struct Evidence {
   std::optional<GoroutineDump> baseline_dump, final_dump;                     // goroutine?debug=2
-  std::optional<GroupedGoroutines> baseline_leak_profile, final_leak_profile;  // goroutineleak?debug=1
+  // goroutineleak?debug=2: a full dump whose proven leaks are marked "(leaked)"; read
+  // once at baseline and once at the end (each fetch runs a leak-detecting GC cycle).
+  std::optional<GoroutineDump> baseline_leak_profile, final_leak_profile;
   std::optional<HeapProfile> baseline_heap, final_heap;                        // heap?debug=1
   std::optional<FdSnapshot> baseline_fds, final_fds;                           // /proc/<pid>/fd
+  // At baseline and the largest over the cycles' settles (a started target, force_gc,
+  // fds asserted or assert.fds_closed_by_gc set).
+  std::optional<FdsClosedByGc> baseline_closed_by_gc, final_closed_by_gc;
 };
 
 struct VerdictInput {
@@ -62,10 +80,13 @@ struct VerdictOutput {
   int exit_code = reports::kExitPass;
   std::string message;
   std::vector<reports::AssertionResult> assertions;
-  std::vector<reports::GoroutineLeak> leaks;         // grew since baseline (failed goroutine assertions only)
-  std::vector<reports::GoroutineLeak> proven_leaks;  // proven by the goroutineleak profile
+  // Groups that grew since baseline, proven by the runtime, or both (LeakEvidence), when
+  // the goroutines or proven_leaks assertion failed.
+  std::vector<reports::GoroutineLeak> leaks;
+  std::vector<reports::GoroutineLeak> proven_leaks;  // proven by the goroutineleak profile alone
   std::vector<reports::HeapSite> heap_growth;        // failed heap assertions only
   std::vector<reports::FdLeak> fd_leaks;             // failed fd/socket assertions only
+  std::vector<reports::FdLeak> fds_closed_by_gc;     // failed fds_closed_by_gc assertion only
 };
 
 VerdictOutput Judge(const VerdictInput& input);

@@ -12,7 +12,7 @@ readonly GO_MIN_MAJOR=1 GO_MIN_MINOR=26
 
 readonly PACKAGES=(
   # toolchain
-  g++ make cmake ninja-build pkg-config
+  g++ make cmake ninja-build pkg-config ccache
   # C++ dependencies (Boost 1.81 exactly: the unversioned -dev packages clash with 1.74 pieces)
   libboost1.81-dev libboost-url1.81-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libprotoc-dev protobuf-compiler

@@ -114,7 +114,12 @@ StatusOr<LoadedDump> LoadDump(const std::string& path, const char* which) {
   return d;
 }
 
-std::string LabelsOf(const probes::GoroutineGroup& g) { return g.representative.labels; }
+// The labels every goroutine of the group shares, as result.json prints them.
+nlohmann::json LabelsJson(const probes::GoroutineGroup& g) {
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& [key, value] : g.labels) labels[key] = value;
+  return labels;
+}
 
 std::string RenderText(const LoadedDump& before, const LoadedDump& after, const std::vector<probes::GoroutineGroup>& grew,
                        const DiffArgs& a, size_t failing) {
@@ -140,7 +145,7 @@ std::string RenderText(const LoadedDump& before, const LoadedDump& after, const 
   for (size_t i = 0; i < shown; ++i) {
     const auto& g = grew[i];
     out += "\n+" + probes::FormatGroup(g);
-    if (!LabelsOf(g).empty()) fmt::format_to(it, "  labels (of the stack shown): {}\n", LabelsOf(g));
+    if (!g.labels.empty()) fmt::format_to(it, "  labels: {}\n", probes::FormatLabels(g.labels));
     if (g.count <= a.tolerance) fmt::format_to(it, "  (within --tolerance {})\n", a.tolerance);
   }
   if (failing > 0) {
@@ -161,7 +166,7 @@ std::string RenderJson(const LoadedDump& before, const LoadedDump& after, const 
                       {"state", g.state},
                       {"created_by", g.created_by},
                       {"created_by_location", g.created_by_location},
-                      {"labels", LabelsOf(g)},
+                      {"labels", LabelsJson(g)},
                       {"stack", probes::FormatStack(g.representative.frames)},
                       {"beyond_tolerance", g.count > a.tolerance}});
   }

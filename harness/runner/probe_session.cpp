@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "probes/goroutine_dump.h"
 #include "probes/heap_profile.h"
@@ -10,6 +12,31 @@
 #include "probes/http_fetch.h"
 
 namespace leakgate::runner {
+
+namespace {
+
+// How long the fd count may keep moving before a closed-by-GC reading takes it as it is,
+// and how often it is read meanwhile.
+constexpr auto kFdsSettleBound = std::chrono::seconds(2);
+constexpr auto kFdsPollInterval = std::chrono::milliseconds(100);
+
+// The fds once three readings 100 ms apart agree (connections the load just closed have
+// been reaped, finalizers have run), or the last reading at the bound.
+std::optional<probes::FdSnapshot> StableFds(const probes::Sampler& sampler, const std::atomic<bool>* stop) {
+  auto last = sampler.Fds();
+  const auto deadline = std::chrono::steady_clock::now() + kFdsSettleBound;
+  int agreeing = 0;
+  while (last && agreeing < 2 && std::chrono::steady_clock::now() < deadline && !(stop != nullptr && *stop)) {
+    std::this_thread::sleep_for(kFdsPollInterval);
+    auto next = sampler.Fds();
+    if (!next) return std::nullopt;
+    agreeing = next->total() == last->total() ? agreeing + 1 : 0;
+    last = std::move(next);
+  }
+  return last;
+}
+
+}  // namespace
 
 ProbeSession::ProbeSession(const scenario::Scenario& s, std::optional<pid_t> pid, Artifacts& artifacts)
     : s_(s), artifacts_(artifacts) {
@@ -80,14 +107,53 @@ std::optional<probes::HeapProfile> ProbeSession::FetchHeapProfile(const std::str
   return probes::ParseHeapProfileDebug1(*r);
 }
 
-// The goroutineleak profile (debug=1), or nullopt when the target does not serve it.
-std::optional<probes::GroupedGoroutines> ProbeSession::FetchLeakProfile(const std::string& label) {
-  auto r = sampler_->Pprof("goroutineleak?debug=1");
+// The goroutineleak profile as a full dump (debug=2, proven leaks marked "(leaked)"), or
+// nullopt when the target does not serve it. Each fetch runs a leak-detecting GC cycle:
+// called once at baseline and once at the end, never while sampling.
+std::optional<probes::GoroutineDump> ProbeSession::FetchLeakProfile(const std::string& label) {
+  auto r = sampler_->Pprof("goroutineleak?debug=2");
   if (!r.ok()) return std::nullopt;
-  auto parsed = probes::ParseGoroutinesDebug1(*r);
-  if (parsed.total < 0) return std::nullopt;
+  auto parsed = probes::ParseGoroutinesDebug2(*r);
+  if (parsed.goroutines.empty()) return std::nullopt;  // not a dump: an HTML index or an error page
   artifacts_.Save(fmt::format("goroutineleak.{}.txt", label), *r);
   return parsed;
+}
+
+std::optional<probes::FdsClosedByGc> ProbeSession::MeasureFdsClosedByGc(const std::atomic<bool>* stop,
+                                                                        std::vector<std::string>& warnings) {
+  if (!HasPprof()) return std::nullopt;
+  const auto before = StableFds(*sampler_, stop);
+  if (!before) return std::nullopt;
+  if (auto gc = sampler_->Pprof("heap?gc=1"); !gc.ok()) {
+    warnings.push_back(fmt::format("fds_closed_by_gc: could not force a GC: {}", gc.status().message()));
+    return std::nullopt;
+  }
+  const auto after = StableFds(*sampler_, stop);
+  if (!after) return std::nullopt;
+  probes::FdsClosedByGc closed;
+  closed.count = std::max<int64_t>(0, before->total() - after->total());
+  closed.closed = probes::DiffFds(*after, *before);
+  return closed;
+}
+
+std::unique_ptr<PhaseCapture> ProbeSession::StartCapture(const std::string& label,
+                                                         std::chrono::nanoseconds phase_duration,
+                                                         const std::atomic<bool>* stop) const {
+  const auto& c = s_.probe.capture;
+  if (!HasPprof() || (c.trace <= std::chrono::nanoseconds::zero() && c.cpu <= std::chrono::nanoseconds::zero())) {
+    return nullptr;
+  }
+  return std::make_unique<PhaseCapture>(*sampler_, c, label, phase_duration, stop);
+}
+
+void ProbeSession::SaveCaptures(PhaseCapture& capture, std::vector<std::string>& warnings) {
+  for (auto& r : capture.Finish()) {
+    if (!r.body.ok()) {
+      warnings.push_back(fmt::format("probe.capture: {} not recorded: {}", r.file, r.body.status().message()));
+    } else if (auto w = artifacts_.Save(r.file, *r.body); !w.empty()) {
+      warnings.push_back(w);
+    }
+  }
 }
 
 Status ProbeSession::CaptureBaseline(probes::Evidence& e, std::vector<std::string>& warnings) {
@@ -124,6 +190,9 @@ Status ProbeSession::CaptureFinal(probes::Evidence& e, std::vector<std::string>&
       if (e.final_heap) SaveProfile("heap", "final", warnings);
     }
     if (e.baseline_leak_profile) e.final_leak_profile = FetchLeakProfile("final");
+    // Empty unless the target sets runtime.SetMutexProfileFraction / SetBlockProfileRate.
+    if (s_.probe.capture.mutex) SaveProfile("mutex", "final", warnings);
+    if (s_.probe.capture.block) SaveProfile("block", "final", warnings);
   }
   if (e.baseline_fds) e.final_fds = sampler_->Fds();
   return Status::Ok();

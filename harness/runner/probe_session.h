@@ -1,8 +1,10 @@
 // ProbeSession: the runner's view of the probes for one run — the Sampler configured from
 // the scenario's `probe:`, the resource timeline (samples the runner takes and those the
 // background sampler takes during load phases), and the evidence for the verdict captured
-// at baseline and at the end (goroutine dumps, heap and goroutineleak profiles, fds),
-// with the raw profiles saved beside the report.
+// at baseline and at the end (goroutine dumps, heap and goroutineleak profiles, fds,
+// what a forced GC closes), with the raw profiles saved beside the report, and the
+// captures of probe.capture (traces and CPU profiles of load phases, mutex and block
+// profiles at the end).
 //
 // Errors are values: a source that cannot be read returns a Status naming it; deciding
 // what that means for the run is the runner's job. Thread-safety: the runner's thread
@@ -12,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +22,7 @@
 
 #include "harness/base/status.h"
 #include "harness/runner/artifacts.h"
+#include "harness/runner/profile_capture.h"
 #include "harness/scenario/scenario.h"
 #include "probes/sampler.h"
 #include "probes/verdict.h"
@@ -54,11 +58,24 @@ class ProbeSession {
   // The same at the end of the run (only the parts captured at baseline).
   Status CaptureFinal(probes::Evidence& evidence, std::vector<std::string>& warnings);
 
+  // The fds just before and just after one forced GC, each read once the count has
+  // stopped moving (bounded by kFdsSettleBound each, and by `stop`): what only a
+  // finalizer closed. nullopt without /proc readings (no started target) or when the GC
+  // could not be forced (the Status is then in `warnings`).
+  // probe.capture's trace and CPU profile for one load phase (nullptr when it asks for
+  // neither); SaveCaptures() waits for them and saves them beside the report.
+  std::unique_ptr<PhaseCapture> StartCapture(const std::string& label, std::chrono::nanoseconds phase_duration,
+                                             const std::atomic<bool>* stop) const;
+  void SaveCaptures(PhaseCapture& capture, std::vector<std::string>& warnings);
+
+  std::optional<probes::FdsClosedByGc> MeasureFdsClosedByGc(const std::atomic<bool>* stop,
+                                                            std::vector<std::string>& warnings);
+
  private:
   bool HasPprof() const { return !s_.probe.pprof.empty(); }
   StatusOr<probes::GoroutineDump> FetchDump(const std::string& label);
   std::optional<probes::HeapProfile> FetchHeapProfile(const std::string& label);
-  std::optional<probes::GroupedGoroutines> FetchLeakProfile(const std::string& label);
+  std::optional<probes::GoroutineDump> FetchLeakProfile(const std::string& label);
   void SaveProfile(const std::string& profile, const std::string& label, std::vector<std::string>& warnings);
 
   const scenario::Scenario& s_;

@@ -97,7 +97,9 @@ class RunExecution {
     }
     const bool interrupted = StopRequested();
     if (target_.started()) result_.target.panic = target_.PanicText();
+    const bool started = target_.started();
     result_.target.exit_status = target_.Stop(interrupted ? std::optional(kInterruptedStopGrace) : std::nullopt);
+    if (started && s_.probe.gctrace) result_.gctrace = target_.GcTrace();  // the whole log, once it ended
     result_.duration_s = std::chrono::duration<double>(Clock::now() - run_start).count();
     result_.artifacts = artifacts_.listed();
     if (artifacts_.keep()) {
@@ -173,7 +175,7 @@ class RunExecution {
   }
 
   void StartTarget() {
-    Check(target_.Start(artifacts_.PathOf("target.log")));
+    Check(target_.Start(artifacts_.PathOf("target.log"), s_.probe.gctrace));
     if (target_.started()) {
       result_.target.pid = *target_.pid();
       if (artifacts_.keep()) result_.target.log_path = "target.log";
@@ -203,9 +205,13 @@ class RunExecution {
     static const std::atomic<bool> kNeverStop{false};
     BeginLive(LiveStatus::Stage::kPhase, phase.name, phase.duration, cycle, &phase);
     probes_->StartTimeline(phase.name);
+    auto capture = phase.warmup ? nullptr
+                                : probes_->StartCapture(FileNamePart(phase.name) + (cycle > 1 ? fmt::format(".c{}", cycle) : ""),
+                                                        phase.duration, o_.stop);
     const auto load = engine_->RunPhase(phase, o_.stop ? *o_.stop : kNeverStop,
                                         live_ ? live_->SecondHook() : stats::SecondCallback{});
     probes_->StopTimeline();
+    if (capture) probes_->SaveCaptures(*capture, result_.warnings);
     result_.phases.push_back(ToPhaseResult(phase, load, *engine_));
     result_.phases.back().cycle = cycle;
     const auto& p = result_.phases.back();
@@ -230,6 +236,9 @@ class RunExecution {
       Check(captured);
     }
     result_.leak_profile_available = evidence_.baseline_leak_profile.has_value();
+    if (MeasuresClosedByGc()) {
+      evidence_.baseline_closed_by_gc = probes_->MeasureFdsClosedByGc(o_.stop, result_.warnings);
+    }
     PublishPartial();
     const auto& b = result_.baseline;
     Progress(fmt::format("baseline: {} goroutines{}", b.contains(probes::kGoroutines) ? b.at(probes::kGoroutines) : -1,
@@ -239,7 +248,24 @@ class RunExecution {
   // Polls until every limited resource is back within its limit (or, with
   // `allow_plateau`, has stopped falling) or the settle budget is spent. Returns the
   // settled values of this cycle; the last cycle's are the run's final values.
+  // Class 14: fds a forced GC closes are measured at baseline and at each settle.
+  bool MeasuresClosedByGc() const {
+    return s_.probe.force_gc && target_.pid().has_value() &&
+           (s_.assertions.fds_closed_by_gc.has_value() || s_.assertions.resources.contains(probes::kFds));
+  }
+
+  // Before the settle's first (GC-forcing) sample: what a forced GC closes now.
+  void MeasureClosedByGc(int cycle) {
+    auto closed = probes_->MeasureFdsClosedByGc(o_.stop, result_.warnings);
+    if (!closed) return;
+    Progress(fmt::format("settle{}: a forced GC closed {} fds", cycle > 1 ? fmt::format(" (cycle {})", cycle) : "",
+                         closed->count));
+    auto& worst = evidence_.final_closed_by_gc;
+    if (!worst || closed->count > worst->count) worst = std::move(closed);
+  }
+
   reports::CycleResult Settle(int cycle, bool allow_plateau) {
+    if (MeasuresClosedByGc()) MeasureClosedByGc(cycle);
     const auto started = Clock::now();
     const auto deadline = started + s_.assertions.settle;
     Progress(fmt::format("settle{}: up to {:.1f}s for every asserted resource to return within tolerance",
@@ -279,6 +305,7 @@ class RunExecution {
     result_.proven_leaks = std::move(v.proven_leaks);
     result_.heap_growth = std::move(v.heap_growth);
     result_.fd_leaks = std::move(v.fd_leaks);
+    result_.fds_closed_by_gc = std::move(v.fds_closed_by_gc);
   }
 
   void RunAll() {

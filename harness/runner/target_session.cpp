@@ -2,11 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "harness/runner/interrupt.h"
+#include "probes/gctrace.h"
 #include "probes/http_fetch.h"
 
 namespace leakgate::runner {
@@ -17,16 +21,40 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kReadyPollInterval = std::chrono::milliseconds(50);
 constexpr int kLogTailLines = 30;
 constexpr size_t kPanicLines = 200;
+// The end of target.log read for its gctrace lines (~150 bytes each: a million GCs).
+constexpr std::streamoff kGcTraceReadCap = 128 << 20;
+
+// The GODEBUG a started target gets: target.env's value (else leakgate's own
+// environment's), plus tracebacklabels=1 unless it sets that itself — goroutine dumps then
+// carry pprof labels on every Go that has them (the default from Go 1.27; older runtimes
+// ignore a setting they do not know) — plus gctrace=1 for probe.gctrace.
+std::string GodebugFor(const std::map<std::string, std::string>& env, bool gctrace) {
+  std::string value;
+  if (const auto it = env.find("GODEBUG"); it != env.end()) {
+    value = it->second;
+  } else if (const char* inherited = std::getenv("GODEBUG")) {
+    value = inherited;
+  }
+  auto add = [&value](std::string_view setting) {
+    if (!value.empty()) value += ',';
+    value += setting;
+  };
+  if (value.find("tracebacklabels=") == std::string::npos) add("tracebacklabels=1");
+  if (gctrace) add("gctrace=1");
+  return value;
+}
 
 }  // namespace
 
 TargetSession::~TargetSession() { Stop(); }
 
-Status TargetSession::Start(const std::string& log_path) {
+Status TargetSession::Start(const std::string& log_path, bool gctrace) {
   if (target_.command.empty()) return Status::Ok();
   log_path_ = log_path;
+  auto env = target_.env;
+  env["GODEBUG"] = GodebugFor(target_.env, gctrace);
   try {
-    process_.emplace(TargetProcess::Start(target_.command, target_.env, log_path));
+    process_.emplace(TargetProcess::Start(target_.command, env, log_path));
   } catch (const TargetStartError& e) {
     return Status::Unavailable(e.what());
   }
@@ -95,6 +123,34 @@ std::string TargetSession::PanicText() const {
   }
   std::string out;
   for (const auto& l : tail) out += l + "\n";
+  return out;
+}
+
+std::vector<reports::GcTracePoint> TargetSession::GcTrace() const {
+  std::vector<reports::GcTracePoint> out;
+  if (log_path_.empty()) return out;
+  std::ifstream in(log_path_, std::ios::binary | std::ios::ate);
+  if (!in) return out;
+  const std::streamoff size = in.tellg();
+  const std::streamoff from = std::max<std::streamoff>(0, size - kGcTraceReadCap);
+  in.seekg(from);
+  std::string text(static_cast<size_t>(size - from), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (from > 0) text.erase(0, std::min(text.size(), text.find('\n') + 1));  // a cut first line
+  for (const auto& c : probes::ParseGcTrace(text).cycles) {
+    reports::GcTracePoint p;
+    p.gc = static_cast<int64_t>(c.number);
+    p.t_s = c.seconds;
+    p.cpu_percent = c.cpu_percent;
+    p.heap_before_mb = static_cast<double>(c.heap_start_mb);
+    p.heap_after_mb = static_cast<double>(c.heap_end_mb);
+    p.heap_live_mb = static_cast<double>(c.heap_live_mb);
+    p.goal_mb = static_cast<double>(c.goal_mb);
+    p.pause_ms = c.pause_ms();
+    p.forced = c.forced;
+    out.push_back(p);
+  }
   return out;
 }
 

@@ -16,10 +16,12 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "harness/base/status.h"
 #include "harness/runner/target_process.h"
 #include "harness/scenario/scenario.h"
+#include "reports/run_result.h"
 
 namespace leakgate::runner {
 
@@ -33,8 +35,10 @@ class TargetSession {
   TargetSession& operator=(const TargetSession&) = delete;
   ~TargetSession();
 
-  // Starts target.command, if any, with its output appended to `log_path`.
-  Status Start(const std::string& log_path);
+  // Starts target.command, if any, with its output appended to `log_path`. GODEBUG gains
+  // tracebacklabels=1 (unless it sets tracebacklabels) and, with `gctrace`, gctrace=1,
+  // kept with the settings target.env or leakgate's environment give it.
+  Status Start(const std::string& log_path, bool gctrace = false);
   // Polls the readiness URL until it answers 200, the target exits, `stop` is raised or
   // target.ready_timeout passes. `progress` (may be empty) gets one line when ready.
   Status WaitReady(const std::atomic<bool>* stop, const std::function<void(const std::string&)>& progress);
@@ -46,6 +50,9 @@ class TargetSession {
   // The Go panic or fatal error the target's output ends with ("panic: ..." or
   // "fatal error: ..." to the end, at most 200 lines), "" when there is none.
   std::string PanicText() const;
+  // Every GC the target logged to its output with GODEBUG=gctrace=1 (its last
+  // kGcTraceReadCap bytes), in order.
+  std::vector<reports::GcTracePoint> GcTrace() const;
 
   bool started() const { return process_.has_value(); }
   std::optional<pid_t> pid() const { return process_ ? std::optional<pid_t>(process_->pid()) : std::nullopt; }

@@ -50,11 +50,11 @@ Tolerance ReadTolerance(const Reader& r, bool bytes) {
   return t;
 }
 
-// assert.ignore: a list of {top: F}, {any: F} or {created_by: F} (one key each).
+// assert.ignore: a list of {top: F}, {any: F}, {created_by: F} or {label: "k=v"} (one key each).
 std::vector<IgnoreRule> ReadIgnoreRules(const Reader& r) {
   std::vector<IgnoreRule> rules;
   for (const Reader& item : r.Items()) {
-    const auto entries = item.Map({"top", "any", "created_by"});
+    const auto entries = item.Map({"top", "any", "created_by", "label"});
     IgnoreRule rule;
     int keys = 0;
     if (const auto v = entries.Get("top")) {
@@ -72,11 +72,33 @@ std::vector<IgnoreRule> ReadIgnoreRules(const Reader& r) {
       rule.function = NonEmptyString(*v);
       ++keys;
     }
-    if (keys != 1) item.Fail("an ignore rule has exactly one of top:, any:, created_by: (a function, or a prefix ending in '*')");
+    if (const auto v = entries.Get("label")) {
+      rule.kind = IgnoreRule::Kind::kLabel;
+      rule.function = NonEmptyString(*v);
+      if (rule.function.front() == '=') v->Fail(fmt::format("expected key=value or key, got {}", Quoted(rule.function)));
+      ++keys;
+    }
+    if (keys != 1) {
+      item.Fail("an ignore rule has exactly one of top:, any:, created_by: (a function, or a prefix ending in '*') "
+                "or label: (\"key=value\", the value may end in '*')");
+    }
     rule.mark = item.source_mark();
     rules.push_back(std::move(rule));
   }
   return rules;
+}
+
+// assert.group_by: a list of "label:KEY".
+std::vector<std::string> ReadGroupBy(const Reader& r) {
+  std::vector<std::string> keys;
+  for (const Reader& item : r.Items()) {
+    const std::string text = NonEmptyString(item);
+    if (!text.starts_with("label:") || text.size() == 6) {
+      item.Fail(fmt::format("expected label:KEY (group leaks by a pprof label, e.g. label:route), got {}", Quoted(text)));
+    }
+    keys.push_back(text.substr(6));
+  }
+  return keys;
 }
 
 bool NeedsStartedProcess(std::string_view resource) {
@@ -124,7 +146,7 @@ Assert ReadAssert(const std::optional<Reader>& r, const Target& target, const Pr
   if (r) {
     const auto m = r->Map({"settle", "goroutines", "heap_inuse_bytes", "heap_objects", "fds", "sockets", "threads",
                            "rss_bytes", "cycles", "ignore", "default_ignores", "proven_leaks_fail",
-                           "max_error_rate"});
+                           "max_error_rate", "group_by", "fds_closed_by_gc"});
     if (const auto v = m.Get("settle")) a.settle = v->Dur();
     for (const char* resource : kAssertableResources) {
       const auto v = m.Get(resource);
@@ -138,6 +160,11 @@ Assert ReadAssert(const std::optional<Reader>& r, const Target& target, const Pr
     if (const auto v = m.Get("default_ignores")) a.default_ignores = v->Bool();
     if (const auto v = m.Get("proven_leaks_fail")) a.proven_leaks_fail = v->Bool();
     if (const auto v = m.Get("max_error_rate")) a.max_error_rate = Fraction(*v, "an error rate");
+    if (const auto v = m.Get("group_by")) a.group_by_labels = ReadGroupBy(*v);
+    if (const auto v = m.Get("fds_closed_by_gc")) {
+      if (target.command.empty()) v->Fail("needs target.command: fds are read in /proc/<pid>/fd of the process leakgate starts");
+      a.fds_closed_by_gc = ReadTolerance(*v, /*bytes=*/false);
+    }
   }
   // A scenario asserts at least something: goroutines, unless it names a resource itself.
   if (a.resources.empty()) a.resources["goroutines"] = Tolerance{kDefaultGoroutineTolerance, std::nullopt};

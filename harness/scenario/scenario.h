@@ -78,6 +78,19 @@ struct Probe {
   bool force_gc = true;
   // Per-scrape deadline.
   Duration timeout = std::chrono::seconds(5);
+  // Run a started target with GODEBUG=gctrace=1 and read its GC log (target.log) into a
+  // series: heap growth seen without forcing a single GC.
+  bool gctrace = false;
+  // Profiles taken from the target's net/http/pprof: an execution trace and a CPU profile
+  // in the middle of each load phase (0: not taken), mutex and block profiles at the end.
+  struct Capture {
+    Duration trace{0};
+    Duration cpu{0};
+    bool mutex = false;
+    bool block = false;
+    bool any() const { return trace > Duration::zero() || cpu > Duration::zero() || mutex || block; }
+  };
+  Capture capture;
   // TLS for https:// sources: a source's own block (`pprof: {url, tls}`), else `tls`, else
   // target.tls (the runner applies that order).
   std::optional<net::TlsSettings> tls;
@@ -225,7 +238,8 @@ struct Tolerance {
 // Goroutines to leave out of leak attribution (in the spirit of goleak's IgnoreTopFunction
 // and IgnoreAnyFunction). `function` is exact, or a prefix when it ends with '*'.
 struct IgnoreRule {
-  enum class Kind { kTopFunction, kAnyFunction, kCreatedBy };
+  // kLabel: `function` holds "key=value" (value exact, or a prefix ending in '*'), or "key".
+  enum class Kind { kTopFunction, kAnyFunction, kCreatedBy, kLabel };
   Kind kind = Kind::kTopFunction;
   std::string function;
   SourceMark mark;
@@ -247,6 +261,11 @@ struct Assert {
   // slope over the settled values), not when it grew once (warm caches and pools).
   int cycles = 1;
   std::vector<IgnoreRule> ignore;               // added to the defaults
+  // Leak groups are split by these pprof labels too (`group_by: [label:route]` → "route").
+  std::vector<std::string> group_by_labels;
+  // Descriptors a forced GC closes (class 14: closed only by a finalizer) may number at
+  // most this many; unset: the fds tolerance (limit − baseline) when fds are asserted.
+  std::optional<Tolerance> fds_closed_by_gc;
   bool default_ignores = true;                  // shipped rules: see scenarios/FORMAT.md
   // Goroutines the goroutineleak profile proves leaked fail the goroutines assertion even
   // within tolerance (when the profile is available).

@@ -83,7 +83,7 @@ Scenario ReadScenario(Context& ctx, const Reader& root, const LoadOptions& optio
   s.name = NonEmptyString(m.Require("name"));
   if (const auto v = m.Get("description")) s.description = v->String();
   s.target = ReadTarget(m.Require("target"));
-  if (const auto v = m.Get("probe")) s.probe = ReadProbe(*v);
+  if (const auto v = m.Get("probe")) s.probe = ReadProbe(*v, s.target);
   if (const auto v = m.Get("traffic")) s.traffic = ReadTraffic(*v);
   if (const auto v = m.Get("grpc")) s.grpc = ReadGrpcConfig(*v);
   CheckGrpcTraffic(root, s);

@@ -78,9 +78,10 @@ Target ReadTarget(const Reader& r) {
   return t;
 }
 
-Probe ReadProbe(const Reader& r) {
+Probe ReadProbe(const Reader& r, const Target& target) {
   const auto m = r.Map({"pprof", "metrics", "expvar", "heap_profile", "goroutine_leak_profile", "interval",
-                        "samples", "force_gc", "timeout", "tls"});
+                        "samples", "force_gc", "timeout", "gctrace", "capture",
+                        "tls"});
   Probe p;
   if (const auto v = m.Get("pprof")) p.pprof = ProbeSource(*v, p.pprof_tls);
   if (const auto v = m.Get("metrics")) p.metrics = ProbeSource(*v, p.metrics_tls);
@@ -103,6 +104,20 @@ Probe ReadProbe(const Reader& r) {
   if (const auto v = m.Get("samples")) p.samples = IntAtLeast(*v, 1);
   if (const auto v = m.Get("force_gc")) p.force_gc = v->Bool();
   if (const auto v = m.Get("timeout")) p.timeout = PositiveDuration(*v);
+  if (const auto v = m.Get("gctrace")) {
+    p.gctrace = v->Bool();
+    if (p.gctrace && target.command.empty()) {
+      v->Fail("needs target.command: the GC trace is the started target's output (GODEBUG=gctrace=1)");
+    }
+  }
+  if (const auto v = m.Get("capture")) {
+    const auto c = v->Map({"trace", "cpu", "mutex", "block"});
+    if (const auto d = c.Get("trace")) p.capture.trace = PositiveDuration(*d);
+    if (const auto d = c.Get("cpu")) p.capture.cpu = PositiveDuration(*d);
+    if (const auto b = c.Get("mutex")) p.capture.mutex = b->Bool();
+    if (const auto b = c.Get("block")) p.capture.block = b->Bool();
+    if (p.pprof.empty() && p.capture.any()) v->Fail("needs probe.pprof: profiles come from net/http/pprof");
+  }
   if (p.pprof.empty() && p.metrics.empty() && p.expvar.empty()) {
     r.Fail("needs at least one source: pprof (the default, \"/debug/pprof\"), metrics or expvar");
   }

@@ -11,6 +11,7 @@
 namespace leakgate::scenario {
 
 Target ReadTarget(const Reader& r);
-Probe ReadProbe(const Reader& r);
+// `target`: for the settings that need a started process (gctrace).
+Probe ReadProbe(const Reader& r, const Target& target);
 
 }  // namespace leakgate::scenario

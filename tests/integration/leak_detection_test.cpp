@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 
 #include "leakgate_process.h"
 
@@ -24,17 +25,29 @@ struct LeakCase {
   std::string state;           // expected goroutine state ("" to skip)
   std::string fd_target_part;  // expected substring of the top fd leak ("" for goroutine classes)
   std::string heap_site;       // expected top growing heap allocation site ("" if not asserted)
+  std::string closed_by_gc;    // expected top target of fds_closed_by_gc ("" if not asserted)
 };
+
+// The example target built by the machine's Go 1.26 and again as a `go 1.27` module by
+// Go 1.27.3 (labels in every debug=2 header, the goroutineleak profile served).
+struct GoBuild {
+  const char* name;
+  const char* bin;
+};
+constexpr GoBuild kGoBuilds[] = {{"go1_26", LEAKGATE_GO_TARGET}, {"go1_27", LEAKGATE_GO127_TARGET}};
+
+using MatrixParam = std::tuple<LeakCase, GoBuild>;
 
 // gtest prints a parameter with the test's name; the scenario file says all there is.
 void PrintTo(const LeakCase& c, std::ostream* os) { *os << c.scenario; }
+void PrintTo(const GoBuild& b, std::ostream* os) { *os << b.name; }
 
-std::string CaseName(const ::testing::TestParamInfo<LeakCase>& info) {
-  std::string name = info.param.scenario;
+std::string CaseName(const ::testing::TestParamInfo<MatrixParam>& info) {
+  std::string name = std::get<0>(info.param).scenario;
   for (auto& c : name) {
     if (!isalnum(static_cast<unsigned char>(c))) c = '_';
   }
-  return name;
+  return name + "_" + std::get<1>(info.param).name;
 }
 
 struct RunOutput {
@@ -55,11 +68,12 @@ RunOutput RunScenario(const std::string& scenario, const std::vector<std::string
   return r;
 }
 
-class LeakDetection : public ::testing::TestWithParam<LeakCase> {};
+class LeakDetection : public ::testing::TestWithParam<MatrixParam> {};
 
 TEST_P(LeakDetection, LeakyVariantFailsNamingTheCulprit) {
-  const auto& c = GetParam();
-  const auto r = RunScenario(c.scenario, {"--var", "mode=leaky", "--var", "load=3s", "--var", "settle=4s"});
+  const auto& [c, go] = GetParam();
+  const auto r = RunScenario(c.scenario, {"--var", std::string("bin=") + go.bin, "--var", "mode=leaky", "--var",
+                                          "load=3s", "--var", "settle=4s"});
   ASSERT_EQ(r.process.exit_code, 1) << r.process.out << r.process.err;
   ASSERT_TRUE(r.result.is_object());
   EXPECT_EQ(r.result["verdict"], "fail");
@@ -87,11 +101,27 @@ TEST_P(LeakDetection, LeakyVariantFailsNamingTheCulprit) {
     EXPECT_GT(top["bytes"].get<int64_t>(), 1 << 20) << "a few hundred requests × ≥ 4 KiB each";
     EXPECT_NE(r.process.out.find(c.heap_site), std::string::npos) << "the console summary names it too";
   }
+  if (!c.closed_by_gc.empty()) {
+    ASSERT_FALSE(r.result["fds_closed_by_gc"].empty()) << r.result.dump(2);
+    EXPECT_NE(r.result["fds_closed_by_gc"][0]["target"].get<std::string>().find(c.closed_by_gc), std::string::npos)
+        << r.result["fds_closed_by_gc"].dump(2);
+    EXPECT_GE(r.result["fds_closed_by_gc"][0]["count"].get<int>(), 50) << "two sockets per request, 200 req/s";
+    const auto& assertions = r.result["assertions"];
+    EXPECT_TRUE(std::any_of(assertions.begin(), assertions.end(), [](const json& a) {
+      return a["name"] == "fds_closed_by_gc" && a["passed"] == false && a["kind"] == "leak";
+    })) << assertions.dump(2);
+  }
+  if (!c.function.empty() && std::string(go.name) == "go1_27") {
+    // A go 1.27 module prints each goroutine's pprof labels: the leak says which route.
+    const auto& labels = r.result["leaks"][0]["labels"];
+    EXPECT_FALSE(labels.empty()) << r.result["leaks"][0].dump(2);
+  }
 }
 
 TEST_P(LeakDetection, FixedTwinPasses) {
-  const auto& c = GetParam();
-  const auto r = RunScenario(c.scenario, {"--var", "mode=fixed", "--var", "load=3s", "--var", "settle=8s"});
+  const auto& [c, go] = GetParam();
+  const auto r = RunScenario(c.scenario, {"--var", std::string("bin=") + go.bin, "--var", "mode=fixed", "--var",
+                                          "load=3s", "--var", "settle=8s"});
   ASSERT_EQ(r.process.exit_code, 0) << r.process.out << r.process.err;
   EXPECT_EQ(r.result["verdict"], "pass");
   EXPECT_TRUE(r.result["leaks"].empty()) << r.result["leaks"].dump(2);
@@ -102,43 +132,60 @@ TEST_P(LeakDetection, FixedTwinPasses) {
 // are exercised with faults in their own tests; 12 is gRPC).
 INSTANTIATE_TEST_SUITE_P(
     Classes, LeakDetection,
-    ::testing::Values(
-        LeakCase{"leak-01-blocked-send.yaml", "main.blockedSend.func1", "chan send", "", ""},
-        LeakCase{"leak-02-no-ctx-done.yaml", "main.noCtxDoneWorker", "select", "", ""},
-        LeakCase{"leak-04-ticker.yaml", "main.tickerWorker", "select", "", ""},
-        LeakCase{"leak-05-range-unclosed.yaml", "main.rangeUnclosedWorker", "chan receive", "", ""},
-        LeakCase{"leak-06-waitgroup.yaml", "main.waitGroupMisuse.func1", "sync.WaitGroup.Wait", "", ""},
-        LeakCase{"leak-07-unclosed-body.yaml", "net/http.(*persistConn).readLoop", "select", "socket", ""},
-        LeakCase{"leak-09-unclosed-file.yaml", "", "", "audit-journal.dat", ""},
-        LeakCase{"leak-10-unbounded-cache.yaml", "", "", "", "main.unboundedCache"},
-        LeakCase{"leak-11-worker-pool.yaml", "main.poolSubmit.func1", "chan send", "", ""},
-        LeakCase{"leak-13-finalizer-cycle.yaml", "", "", "", "main.finalizerCycle"}),
+    ::testing::Combine(::testing::Values(
+        LeakCase{"leak-01-blocked-send.yaml", "main.blockedSend.func1", "chan send", "", "", ""},
+        LeakCase{"leak-02-no-ctx-done.yaml", "main.noCtxDoneWorker", "select", "", "", ""},
+        LeakCase{"leak-04-ticker.yaml", "main.tickerWorker", "select", "", "", ""},
+        LeakCase{"leak-05-range-unclosed.yaml", "main.rangeUnclosedWorker", "chan receive", "", "", ""},
+        LeakCase{"leak-06-waitgroup.yaml", "main.waitGroupMisuse.func1", "sync.WaitGroup.Wait", "", "", ""},
+        LeakCase{"leak-07-unclosed-body.yaml", "net/http.(*persistConn).readLoop", "select", "socket", "", ""},
+        LeakCase{"leak-09-unclosed-file.yaml", "", "", "audit-journal.dat", "", ""},
+        LeakCase{"leak-10-unbounded-cache.yaml", "", "", "", "main.unboundedCache", ""},
+        LeakCase{"leak-11-worker-pool.yaml", "main.poolSubmit.func1", "chan send", "", "", ""},
+        LeakCase{"leak-13-finalizer-cycle.yaml", "", "", "", "main.finalizerCycle", ""},
+        LeakCase{"leak-14-closed-by-gc.yaml", "", "", "", "", "socket"}), ::testing::ValuesIn(kGoBuilds)),
     CaseName);
 
-// Go 1.26's goroutineleak profile as a second witness: the target built with
-// GOEXPERIMENT=goroutineleakprofile serves it, and leakgate reports what the runtime
-// proved leaked — for class 1, the blocked senders — independent of the counts.
-TEST(LeakProfile, RuntimeProvesTheBlockedSendersLeaked) {
-  const auto r = RunScenario("leak-01-blocked-send.yaml",
-                             {"--var", "bin=" LEAKGATE_GO_LEAKPROFILE_TARGET, "--var", "load=2s", "--var", "settle=3s"});
+// The goroutineleak profile as a second witness: served by Go 1.26 built with
+// GOEXPERIMENT=goroutineleakprofile and by Go 1.27 without one — the two behave the same:
+// leakgate reports what the runtime proved leaked (for class 1, the blocked senders)
+// independent of the counts, and the leak group says both kinds of evidence named it.
+class LeakProfile : public ::testing::TestWithParam<GoBuild> {};
+
+TEST_P(LeakProfile, RuntimeProvesTheBlockedSendersLeaked) {
+  const auto r = RunScenario("leak-01-blocked-send.yaml", {"--var", std::string("bin=") + GetParam().bin, "--var",
+                                                           "load=2s", "--var", "settle=3s"});
   ASSERT_EQ(r.process.exit_code, 1) << r.process.out << r.process.err;
   ASSERT_TRUE(r.result["leak_profile"]["available"].get<bool>()) << r.result["warnings"].dump();
   const auto& proven = r.result["leak_profile"]["proven_leaks"];
   ASSERT_FALSE(proven.empty()) << r.result.dump(2);
   EXPECT_EQ(proven[0]["function"], "main.blockedSend.func1");
+  EXPECT_EQ(proven[0]["state"], "chan send");
+  EXPECT_FALSE(proven[0]["created_by"].get<std::string>().empty());
+  EXPECT_EQ(proven[0]["labels"]["route"], "/leak/blocked-send") << proven[0].dump(2);
   EXPECT_GE(proven[0]["count"].get<int>(), 50);
   bool proven_assertion_failed = false;
   for (const auto& a : r.result["assertions"]) proven_assertion_failed |= a["name"] == "proven_leaks" && !a["passed"].get<bool>();
   EXPECT_TRUE(proven_assertion_failed) << r.result["assertions"].dump(2);
+  ASSERT_FALSE(r.result["leaks"].empty());
+  EXPECT_EQ(r.result["leaks"][0]["function"], "main.blockedSend.func1");
+  EXPECT_EQ(r.result["leaks"][0]["evidence"], "both") << r.result["leaks"][0].dump(2);
 }
 
-TEST(LeakProfile, FixedTwinHasNothingProven) {
-  const auto fixed = RunScenario("leak-01-blocked-send.yaml", {"--var", "bin=" LEAKGATE_GO_LEAKPROFILE_TARGET, "--var",
+TEST_P(LeakProfile, FixedTwinHasNothingProven) {
+  const auto fixed = RunScenario("leak-01-blocked-send.yaml", {"--var", std::string("bin=") + GetParam().bin, "--var",
                                                                "mode=fixed", "--var", "load=2s", "--var", "settle=6s"});
   ASSERT_EQ(fixed.process.exit_code, 0) << fixed.process.out << fixed.process.err;
   EXPECT_TRUE(fixed.result["leak_profile"]["available"].get<bool>());
   EXPECT_TRUE(fixed.result["leak_profile"]["proven_leaks"].empty()) << fixed.result["leak_profile"].dump(2);
 }
+
+// The 1.26 build needs the experiment (the default 1.26 build serves no goroutineleak
+// profile: LeakDetection runs it); the 1.27 build serves it as is.
+constexpr GoBuild kLeakProfileBuilds[] = {{"go1_26_goexperiment", LEAKGATE_GO_LEAKPROFILE_TARGET},
+                                          {"go1_27", LEAKGATE_GO127_TARGET}};
+std::string BuildName(const ::testing::TestParamInfo<GoBuild>& param) { return param.param.name; }
+INSTANTIATE_TEST_SUITE_P(GoVersions, LeakProfile, ::testing::ValuesIn(kLeakProfileBuilds), BuildName);
 
 // Without pprof, the heap comes from expvar's memstats and fds from /proc: the unbounded
 // cache still fails on heap objects, with nothing to attribute goroutines to.

@@ -3,7 +3,9 @@
 // goroutineleak profile switch — and their errors at file:line:column.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include "harness/scenario/scenario_loader.h"
 
@@ -130,6 +132,54 @@ TEST(ScenarioAssert, IgnoreRuleErrors) {
   const auto zero = ErrorOf(kStarted + "assert:\n  cycles: 0\n");
   EXPECT_EQ(zero.mark().line, 8);
   EXPECT_NE(zero.message().find("must be >= 1"), std::string::npos) << zero.what();
+}
+
+TEST(ScenarioAssert, LabelsGroupAndIgnore) {
+  const auto s = Parse(kStarted + R"(assert:
+  group_by: [label:route, "label:tenant"]
+  ignore:
+    - {label: "route=/internal/*"}
+    - {label: tenant}
+  fds: {tolerance: 3}
+  fds_closed_by_gc: {tolerance: 8}
+)");
+  const auto& a = s.assertions;
+  EXPECT_EQ(a.group_by_labels, (std::vector<std::string>{"route", "tenant"}));
+  ASSERT_EQ(a.ignore.size(), 2u);
+  EXPECT_EQ(a.ignore[0].kind, IgnoreRule::Kind::kLabel);
+  EXPECT_EQ(a.ignore[0].function, "route=/internal/*");
+  EXPECT_EQ(a.ignore[1].function, "tenant");
+  ASSERT_TRUE(a.fds_closed_by_gc.has_value());
+  EXPECT_EQ(a.fds_closed_by_gc->absolute, 8.0);
+}
+
+TEST(ScenarioAssert, LabelErrorsNameTheValue) {
+  const auto group = ErrorOf(kStarted + "assert:\n  group_by: [route]\n");
+  EXPECT_EQ(group.mark().line, 8) << group.what();
+  EXPECT_NE(group.message().find("expected label:KEY"), std::string::npos) << group.what();
+  const auto empty_key = ErrorOf(kStarted + "assert:\n  group_by: [\"label:\"]\n");
+  EXPECT_NE(empty_key.message().find("expected label:KEY"), std::string::npos) << empty_key.what();
+  const auto ignore = ErrorOf(kStarted + "assert:\n  ignore:\n    - {label: \"=x\"}\n");
+  EXPECT_EQ(ignore.mark().line, 9) << ignore.what();
+  EXPECT_NE(ignore.message().find("key=value"), std::string::npos) << ignore.what();
+  const auto running = ErrorOf(kRunning + "assert:\n  fds_closed_by_gc: {tolerance: 1}\n");
+  EXPECT_NE(running.message().find("needs target.command"), std::string::npos) << running.what();
+}
+
+TEST(ScenarioProbe, GcTraceAndCaptures) {
+  const auto s = Parse(kStarted + "probe:\n  gctrace: true\n  capture: {trace: 2s, cpu: 1500ms, mutex: true}\n");
+  EXPECT_TRUE(s.probe.gctrace);
+  EXPECT_EQ(s.probe.capture.trace, std::chrono::seconds(2));
+  EXPECT_EQ(s.probe.capture.cpu, std::chrono::milliseconds(1500));
+  EXPECT_TRUE(s.probe.capture.mutex);
+  EXPECT_FALSE(s.probe.capture.block);
+  const auto url_target = ErrorOf(kRunning + "probe:\n  gctrace: true\n");
+  EXPECT_EQ(url_target.mark().line, 8) << url_target.what();
+  EXPECT_NE(url_target.message().find("needs target.command"), std::string::npos) << url_target.what();
+  const auto no_pprof = ErrorOf(kStarted + "probe:\n  pprof: \"\"\n  metrics: /metrics\n  capture: {cpu: 1s}\n");
+  EXPECT_NE(no_pprof.message().find("needs probe.pprof"), std::string::npos) << no_pprof.what();
+  const auto typo = ErrorOf(kStarted + "probe:\n  capture: {trace: 1s, cpus: 1s}\n");
+  EXPECT_NE(typo.message().find("did you mean 'cpu'"), std::string::npos) << typo.what();
 }
 
 TEST(ScenarioProbe, SourcesAndLeakProfileModes) {
