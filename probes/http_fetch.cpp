@@ -10,6 +10,8 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "harness/net/http_url.h"
 
 namespace leakgate::probes {
@@ -55,7 +57,8 @@ std::string FormatEndpoints(const std::vector<asio::ip::tcp::endpoint>& endpoint
 // The exchange itself, every step bounded by `deadline` (tcp_stream's timer is absolute
 // and covers connect, write and every read). Fills `out` and returns OK, or says why not.
 asio::awaitable<Status> Exchange(const net::HttpUrl& url, const net::ResolvedAddress& where, Clock::time_point deadline,
-                                 const FetchOptions& options, HttpResponse& out) {
+                                 const FetchOptions& options, const std::optional<std::string>& post_body,
+                                 HttpResponse& out) {
   const auto timed_out = [&] {
     return Status::DeadlineExceeded(fmt::format("timed out after {}", FormatDuration(options.timeout)));
   };
@@ -68,10 +71,15 @@ asio::awaitable<Status> Exchange(const net::HttpUrl& url, const net::ResolvedAdd
         fmt::format("cannot connect to {}: {}", FormatEndpoints(where.endpoints), cec.message()));
   }
 
-  bhttp::request<bhttp::empty_body> req{bhttp::verb::get, url.target, 11};
+  bhttp::request<bhttp::string_body> req{post_body ? bhttp::verb::post : bhttp::verb::get, url.target, 11};
   req.set(bhttp::field::host, url.authority);
   req.set(bhttp::field::user_agent, "leakgate-probe");
   req.set(bhttp::field::connection, "close");
+  if (post_body) {
+    req.set(bhttp::field::content_type, "application/json");
+    req.body() = *post_body;
+    req.prepare_payload();
+  }
   auto [wec, wn] = co_await bhttp::async_write(stream, req, kUseTuple);
   if (wec == beast::error::timeout) co_return timed_out();
   if (wec) co_return Status::Unavailable(fmt::format("write: {}", wec.message()));
@@ -101,9 +109,12 @@ asio::awaitable<Status> Exchange(const net::HttpUrl& url, const net::ResolvedAdd
 
 }  // namespace
 
-StatusOr<HttpResponse> HttpGet(std::string_view url, const FetchOptions& options) {
+namespace {
+
+StatusOr<HttpResponse> Fetch(std::string_view url, const std::optional<std::string>& post_body,
+                             const FetchOptions& options) {
   const auto deadline = Clock::now() + options.timeout;
-  const auto fail = [&](const Status& s) { return s.WithContext(fmt::format("GET {}: ", url)); };
+  const auto fail = [&](const Status& s) { return s.WithContext(fmt::format("{} {}: ", post_body ? "POST" : "GET", url)); };
   auto parsed = net::ParseHttpUrl(url);
   if (!parsed.ok()) return fail(parsed.status());
   if (parsed->scheme != "http") {
@@ -115,13 +126,21 @@ StatusOr<HttpResponse> HttpGet(std::string_view url, const FetchOptions& options
   HttpResponse response;
   Status status = Status::Internal("the exchange did not complete");
   asio::io_context ioc(1);
-  asio::co_spawn(ioc, Exchange(*parsed, *where, deadline, options, response),
+  asio::co_spawn(ioc, Exchange(*parsed, *where, deadline, options, post_body, response),
                  [&status](std::exception_ptr e, Status s) {
                    status = e ? Status::Internal("unexpected exception in the exchange") : std::move(s);
                  });
   ioc.run();
   if (!status.ok()) return fail(status);
   return response;
+}
+
+}  // namespace
+
+StatusOr<HttpResponse> HttpGet(std::string_view url, const FetchOptions& options) { return Fetch(url, std::nullopt, options); }
+
+StatusOr<HttpResponse> HttpPost(std::string_view url, std::string body, const FetchOptions& options) {
+  return Fetch(url, std::optional<std::string>(std::move(body)), options);
 }
 
 StatusOr<std::string> HttpGetOk(std::string_view url, const FetchOptions& options) {

@@ -77,7 +77,7 @@ class RunExecution {
     // bugs (an exception nobody expected) exit 70.
     try {
       // Bad protos or requests: exit 2 before anything starts (reflection needs the target).
-      if (!load::LoadEngine::NeedsRunningTarget(s_)) PrepareEngine(StatusCode::kInvalidArgument);
+      if (!o_.remote_load && !load::LoadEngine::NeedsRunningTarget(s_)) PrepareEngine(StatusCode::kInvalidArgument);
       StartTarget();
       RunAll();
     } catch (const EndRun& end) {
@@ -182,7 +182,7 @@ class RunExecution {
     }
     PublishPartial();
     Check(target_.WaitReady(o_.stop, o_.progress));
-    if (!engine_) PrepareEngine(StatusCode::kUnavailable);
+    if (!engine_ && !o_.remote_load) PrepareEngine(StatusCode::kUnavailable);
     probes_ = std::make_unique<ProbeSession>(s_, target_.pid(), artifacts_);
   }
 
@@ -203,10 +203,17 @@ class RunExecution {
     static const std::atomic<bool> kNeverStop{false};
     BeginLive(LiveStatus::Stage::kPhase, phase.name, phase.duration, cycle, &phase);
     probes_->StartTimeline(phase.name);
-    const auto load = engine_->RunPhase(phase, o_.stop ? *o_.stop : kNeverStop,
-                                        live_ ? live_->SecondHook() : stats::SecondCallback{});
-    probes_->StopTimeline();
-    result_.phases.push_back(ToPhaseResult(phase, load, *engine_));
+    if (o_.remote_load) {
+      auto remote = o_.remote_load(step_++, phase);
+      probes_->StopTimeline();
+      Check(remote.status());
+      result_.phases.push_back(std::move(*remote));
+    } else {
+      const auto load = engine_->RunPhase(phase, o_.stop ? *o_.stop : kNeverStop,
+                                          live_ ? live_->SecondHook() : stats::SecondCallback{});
+      probes_->StopTimeline();
+      result_.phases.push_back(ToPhaseResult(phase, load, *engine_));
+    }
     result_.phases.back().cycle = cycle;
     const auto& p = result_.phases.back();
     Progress(fmt::format("phase {} done: {} requests, {} ok, {} errors, {} cancelled, {} dropped, p99 {:.2f}ms", p.name,
@@ -324,7 +331,8 @@ class RunExecution {
   Artifacts& artifacts_;
   RunResult result_;
   TargetSession target_;
-  std::unique_ptr<load::LoadEngine> engine_;
+  std::unique_ptr<load::LoadEngine> engine_;  // unset with RunOptions::remote_load
+  size_t step_ = 0;                           // steps run so far (RunOptions::remote_load)
   std::unique_ptr<ProbeSession> probes_;
   std::unique_ptr<LiveFeed> live_;  // set when RunOptions::live is
   std::vector<probes::ResourceSample> baseline_samples_;
