@@ -87,9 +87,10 @@ int Coordinate(const CoordinateArgs& a) {
     fmt::print(stderr, "coordinator listening on port {}\n", port);
     std::fflush(stderr);
   };
-  return RunWithConsole(scenario, a.flags, [&options](const scenario::Scenario& s, const runner::RunOptions& run) {
+  return RunWithConsole(scenario, a.flags, [&](const scenario::Scenario& s, const runner::RunOptions& run) {
     auto o = options;
     o.run = run;
+    o.run.allow = *allow;
     return runner::Coordinate(s, o);
   });
 }

@@ -63,7 +63,7 @@ std::string UtcNowIso8601() {
 class RunExecution {
  public:
   RunExecution(const scenario::Scenario& s, const RunOptions& o, Artifacts& artifacts)
-      : s_(s), o_(o), artifacts_(artifacts), target_(s.target, ReadinessUrl(s.target, s.probe)) {}
+      : s_(s), o_(o), artifacts_(artifacts), target_(s.target, ReadinessUrl(s.target, s.probe), o.allow) {}
 
   RunResult Execute() {
     const auto run_start = Clock::now();
@@ -183,7 +183,7 @@ class RunExecution {
     PublishPartial();
     Check(target_.WaitReady(o_.stop, o_.progress));
     if (!engine_ && !o_.remote_load) PrepareEngine(StatusCode::kUnavailable);
-    probes_ = std::make_unique<ProbeSession>(s_, target_.pid(), artifacts_);
+    probes_ = std::make_unique<ProbeSession>(s_, target_.pid(), artifacts_, o_.allow);
   }
 
   probes::ResourceSample TakeSample(const std::string& label) {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "harness/base/status.h"
+#include "harness/net/address_policy.h"
 #include "harness/runner/live_status.h"
 #include "harness/scenario/scenario.h"
 #include "reports/run_result.h"
@@ -38,6 +39,9 @@ struct RunOptions {
   // this call (the shards' merged results), made while the probes sample as usual. An error
   // ends the run with it (kUnavailable: exit 3, its message the verdict's).
   std::function<StatusOr<reports::PhaseResult>(size_t step, const scenario::Phase& phase)> remote_load;
+  // Hosts besides loopback that the target's readiness URL and the probes may name
+  // (leakgate coordinate: --allow-host and safety.allow_hosts).
+  net::AllowList allow;
 };
 
 // A run that could not begin (out_dir unusable: a flag error). Nothing was started.

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "harness/base/status.h"
+#include "harness/net/address_policy.h"
 #include "harness/runner/target_process.h"
 #include "harness/scenario/scenario.h"
 
@@ -25,9 +26,10 @@ namespace leakgate::runner {
 
 class TargetSession {
  public:
-  // `ready_url`: the absolute URL WaitReady polls (ReadinessUrl).
-  TargetSession(const scenario::Target& target, std::string ready_url)
-      : target_(target), ready_url_(std::move(ready_url)) {}
+  // `ready_url`: the absolute URL WaitReady polls (ReadinessUrl); its host must be loopback
+  // or on `allow`.
+  TargetSession(const scenario::Target& target, std::string ready_url, net::AllowList allow = {})
+      : target_(target), ready_url_(std::move(ready_url)), allow_(std::move(allow)) {}
   TargetSession(const TargetSession&) = delete;
   TargetSession& operator=(const TargetSession&) = delete;
   ~TargetSession();
@@ -52,6 +54,7 @@ class TargetSession {
  private:
   const scenario::Target& target_;
   const std::string ready_url_;
+  const net::AllowList allow_;
   std::optional<TargetProcess> process_;
   std::string exit_status_;
   std::string log_path_;
