@@ -47,7 +47,7 @@ traffic: [{name: a}]
 phases:
   - {name: warmup, duration: 1s, rate: 100}
   - {name: open, duration: 2s, rate: 301, max_in_flight: 10, connections: {pool: 5, max: 2}}
-  - {name: ramp, duration: 2s, rate: 10, rate_to: 70}
+  - {name: ramp, duration: 2s, rate: {from: 10, to: 70}}
   - {name: closed, duration: 1s, concurrency: 7}
 )");
   const int n = 3;
