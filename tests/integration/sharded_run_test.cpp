@@ -40,7 +40,7 @@ using nlohmann::json;
 constexpr int kShards = 3;
 
 const std::string kScenario = std::string(R"(name: sharded
-vars: {mode: leaky, listen: 127.0.0.1, tport: "1"}
+vars: {mode: leaky, listen: 127.0.0.1, tport: "1", load: 2s}
 target:
   command: [")") + LEAKGATE_GO_TARGET + R"(", -addr, "${listen}:${tport}", -mode, "${mode}"]
   url: "http://127.0.0.1:${tport}"
@@ -52,7 +52,7 @@ traffic:
 phases:
   - {name: warmup, duration: 1s, rate: 60}
   - name: load
-    duration: 2s
+    duration: ${load}
     rate: 240
     faults:
       - cancel: {after: 20ms, probability: 0.5, traffic: [blocked]}
@@ -154,7 +154,8 @@ class ShardedRun : public ::testing::Test {
   };
 
   // A coordinator and kShards shards; with `kill` ≥ 0 that shard gets SIGKILL 300 ms into
-  // phase load.
+  // phase load, which then lasts 4 s: longer than the 3 s after which a silent shard is
+  // lost, so the others are still loading when they are told to stop.
   Outcome RunSharded(const std::string& mode, int kill = -1) {
     const Topology net;
     if (!net.namespaces()) std::cerr << "sharded run on loopback: " << net.why_not() << "\n";
@@ -162,8 +163,9 @@ class ShardedRun : public ::testing::Test {
     const std::string hub = net.HubAddress();
     const std::string listen = hub + ":" + std::to_string(runner::AllocateLoopbackPort());
     const std::string tport = std::to_string(runner::AllocateLoopbackPort());
-    const std::vector<std::string> vars{"--var", "mode=" + mode, "--var", "tport=" + tport, "--var",
-                                        std::string("listen=") + (net.namespaces() ? "0.0.0.0" : "127.0.0.1")};
+    const std::vector<std::string> vars{"--var", "mode=" + mode, "--var", "tport=" + tport,
+                                        "--var", std::string("load=") + (kill >= 0 ? "4s" : "2s"),
+                                        "--var", std::string("listen=") + (net.namespaces() ? "0.0.0.0" : "127.0.0.1")};
     auto coordinator_args = std::vector<std::string>{"coordinate", scenario_, "--shards", std::to_string(kShards), "--listen",
                                                      listen, "--out", out + "/coordinator",
                                                      "--allow-host", hub, "--quiet"};
