@@ -59,14 +59,20 @@ std::string FormatEndpoints(const std::vector<asio::ip::tcp::endpoint>& endpoint
 // The request and its response on a connected (and, for https, handshaken) stream whose
 // lowest layer's timer runs to the exchange's deadline. Fills `out` or says why not.
 template <class Stream>
-asio::awaitable<Status> Talk(Stream& stream, const net::HttpUrl& url, const FetchOptions& options, HttpResponse& out) {
+asio::awaitable<Status> Talk(Stream& stream, const net::HttpUrl& url, const FetchOptions& options,
+                             const std::optional<std::string>& post_body, HttpResponse& out) {
   const auto timed_out = [&] {
     return Status::DeadlineExceeded(fmt::format("timed out after {}", FormatDuration(options.timeout)));
   };
-  bhttp::request<bhttp::empty_body> req{bhttp::verb::get, url.target, 11};
+  bhttp::request<bhttp::string_body> req{post_body ? bhttp::verb::post : bhttp::verb::get, url.target, 11};
   req.set(bhttp::field::host, url.authority);
   req.set(bhttp::field::user_agent, "leakgate-probe");
   req.set(bhttp::field::connection, "close");
+  if (post_body) {
+    req.set(bhttp::field::content_type, "application/json");
+    req.body() = *post_body;
+    req.prepare_payload();
+  }
   auto [wec, wn] = co_await bhttp::async_write(stream, req, kUseTuple);
   if (wec == beast::error::timeout) co_return timed_out();
   if (wec) co_return Status::Unavailable(fmt::format("write: {}", wec.message()));
@@ -98,7 +104,8 @@ asio::awaitable<Status> Talk(Stream& stream, const net::HttpUrl& url, const Fetc
 // and covers connect, the TLS handshake, write and every read). `tls`: the https://
 // context, null for http://. Fills `out` and returns OK, or says why not.
 asio::awaitable<Status> Exchange(const net::HttpUrl& url, const net::ResolvedAddress& where, Clock::time_point deadline,
-                                 const FetchOptions& options, asio::ssl::context* tls, HttpResponse& out) {
+                                 const FetchOptions& options, const std::optional<std::string>& post_body,
+                                 asio::ssl::context* tls, HttpResponse& out) {
   beast::tcp_stream stream(co_await asio::this_coro::executor);
   stream.expires_at(deadline);
   auto [cec, ep] = co_await stream.async_connect(where.endpoints, kUseTuple);
@@ -109,7 +116,7 @@ asio::awaitable<Status> Exchange(const net::HttpUrl& url, const net::ResolvedAdd
     co_return Status::Unavailable(
         fmt::format("cannot connect to {}: {}", FormatEndpoints(where.endpoints), cec.message()));
   }
-  if (tls == nullptr) co_return co_await Talk(stream, url, options, out);
+  if (tls == nullptr) co_return co_await Talk(stream, url, options, post_body, out);
 
   beast::ssl_stream<beast::tcp_stream> secure(std::move(stream), *tls);
   if (auto s = net::PrepareClientSsl(secure.native_handle(), *options.tls, url.host); !s.ok()) co_return s;
@@ -119,14 +126,16 @@ asio::awaitable<Status> Exchange(const net::HttpUrl& url, const net::ResolvedAdd
         fmt::format("timed out after {} (in the TLS handshake)", FormatDuration(options.timeout)));
   }
   if (hec) co_return Status::Unavailable(net::DescribeTlsError(secure.native_handle(), hec));
-  co_return co_await Talk(secure, url, options, out);
+  co_return co_await Talk(secure, url, options, post_body, out);
 }
 
-}  // namespace
-
-StatusOr<HttpResponse> HttpGet(std::string_view url, const FetchOptions& options) {
+// GET, or POST of `post_body`.
+StatusOr<HttpResponse> Fetch(std::string_view url, const std::optional<std::string>& post_body,
+                             const FetchOptions& options) {
   const auto deadline = Clock::now() + options.timeout;
-  const auto fail = [&](const Status& s) { return s.WithContext(fmt::format("GET {}: ", url)); };
+  const auto fail = [&](const Status& s) {
+    return s.WithContext(fmt::format("{} {}: ", post_body ? "POST" : "GET", url));
+  };
   auto parsed = net::ParseHttpUrl(url);
   if (!parsed.ok()) return fail(parsed.status());
   std::shared_ptr<asio::ssl::context> tls;
@@ -143,13 +152,23 @@ StatusOr<HttpResponse> HttpGet(std::string_view url, const FetchOptions& options
   HttpResponse response;
   Status status = Status::Internal("the exchange did not complete");
   asio::io_context ioc(1);
-  asio::co_spawn(ioc, Exchange(*parsed, *where, deadline, with_tls, tls.get(), response),
+  asio::co_spawn(ioc, Exchange(*parsed, *where, deadline, with_tls, post_body, tls.get(), response),
                  [&status](std::exception_ptr e, Status s) {
                    status = e ? Status::Internal("unexpected exception in the exchange") : std::move(s);
                  });
   ioc.run();
   if (!status.ok()) return fail(status);
   return response;
+}
+
+}  // namespace
+
+StatusOr<HttpResponse> HttpGet(std::string_view url, const FetchOptions& options) {
+  return Fetch(url, std::nullopt, options);
+}
+
+StatusOr<HttpResponse> HttpPost(std::string_view url, std::string body, const FetchOptions& options) {
+  return Fetch(url, std::move(body), options);
 }
 
 StatusOr<std::string> HttpGetOk(std::string_view url, const FetchOptions& options) {

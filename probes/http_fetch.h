@@ -58,6 +58,10 @@ struct HttpResponse {
 
 StatusOr<HttpResponse> HttpGet(std::string_view url, const FetchOptions& options);
 
+// The same contract for a POST of `body` (Content-Type: application/json): the
+// coordinator's control requests (harness/runner/shard_board.h).
+StatusOr<HttpResponse> HttpPost(std::string_view url, std::string body, const FetchOptions& options);
+
 // The body of a 200 answer; any other status is kUnavailable "GET <url>: HTTP <status>".
 StatusOr<std::string> HttpGetOk(std::string_view url, const FetchOptions& options);
 

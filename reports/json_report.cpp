@@ -16,15 +16,27 @@ namespace {
 json LatencyJson(const LatencySummary& l) {
   json curve = json::array();
   for (const auto& [percentile, ms] : l.curve) curve.push_back({percentile, ms});
-  return {{"count", l.count},     {"p50", l.p50_ms}, {"p90", l.p90_ms},   {"p99", l.p99_ms},        {"p999", l.p999_ms},
-          {"p9999", l.p9999_ms}, {"max", l.max_ms}, {"mean", l.mean_ms}, {"curve", std::move(curve)}};
+  json out = {{"count", l.count},     {"p50", l.p50_ms}, {"p90", l.p90_ms},   {"p99", l.p99_ms},
+              {"p999", l.p999_ms},   {"p9999", l.p9999_ms}, {"max", l.max_ms}, {"mean", l.mean_ms},
+              {"curve", std::move(curve)}};
+  if (l.histogram) {
+    json buckets = json::array();
+    for (const auto& [index, count] : l.histogram->buckets) buckets.push_back({index, count});
+    out["histogram"] = {{"min_ns", l.histogram->min_ns},
+                        {"max_ns", l.histogram->max_ns},
+                        {"sum_ns", l.histogram->sum_ns},
+                        {"buckets", std::move(buckets)}};
+  }
+  return out;
 }
 
 std::string ErrnoMessage(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
 }
 
-json PhaseJson(const PhaseResult& p) {
+}  // namespace
+
+json PhaseToJson(const PhaseResult& p) {
   json timeline = json::array();
   for (const auto& t : p.timeline) {
     timeline.push_back({{"second", t.second}, {"completed", t.completed}, {"ok", t.ok}, {"errors", t.errors}, {"p99_ms", t.p99_ms}});
@@ -80,6 +92,8 @@ json PhaseJson(const PhaseResult& p) {
   return out;
 }
 
+namespace {
+
 json AssertionJson(const AssertionResult& a) {
   json entry = {{"name", a.name},
                 {"passed", a.passed},
@@ -125,7 +139,7 @@ json FdLeaksJson(const std::vector<FdLeak>& list) {
 
 json ToJson(const RunResult& r) {
   json phases = json::array();
-  for (const auto& p : r.phases) phases.push_back(PhaseJson(p));
+  for (const auto& p : r.phases) phases.push_back(PhaseToJson(p));
   json assertions = json::array();
   for (const auto& a : r.assertions) assertions.push_back(AssertionJson(a));
   json heap_growth = json::array();
@@ -159,7 +173,7 @@ json ToJson(const RunResult& r) {
                        {"forced", g.forced}});
   }
 
-  return {{"schema_version", kResultSchemaVersion},
+  json out = {{"schema_version", kResultSchemaVersion},
           {"scenario", {{"name", r.scenario_name}, {"file", r.scenario_file}}},
           {"started_at", r.started_at},
           {"duration_s", r.duration_s},
@@ -189,6 +203,9 @@ json ToJson(const RunResult& r) {
           {"timeline", timeline},
           {"artifacts", r.artifacts},
           {"warnings", r.warnings}};
+  if (r.shard) out["shard"] = {{"index", r.shard->index}, {"count", r.shard->count}};
+  if (r.merged_shards > 0) out["merged_shards"] = r.merged_shards;
+  return out;
 }
 
 void WriteFileAtomically(const std::string& path, const std::string& content) {

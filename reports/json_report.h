@@ -10,6 +10,9 @@ namespace leakgate::reports {
 
 nlohmann::json ToJson(const RunResult& result);
 
+// One element of result.json's "phases" (what a shard posts to its coordinator, too).
+nlohmann::json PhaseToJson(const PhaseResult& phase);
+
 // ToJson pretty-printed (two spaces, final newline): the text of result.json. Strings that
 // are not valid UTF-8 (bytes from a target) are written with U+FFFD in their place.
 std::string RenderJson(const RunResult& result);

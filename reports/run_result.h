@@ -37,10 +37,18 @@ std::string_view VerdictName(Verdict verdict);
 // Schema version of result.json (reports/result.schema.json); bumped on incompatible change.
 inline constexpr int kResultSchemaVersion = 2;
 
+// A latency histogram carried whole (stats::LatencyHistogram's buckets), so that shard
+// results merge exactly: (bucket index, count) of the non-empty buckets, in index order.
+struct HistogramData {
+  int64_t min_ns = 0, max_ns = 0, sum_ns = 0;
+  std::vector<std::pair<int, int64_t>> buckets;
+};
+
 struct LatencySummary {
   int64_t count = 0;
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, p9999_ms = 0, max_ms = 0, mean_ms = 0;
   std::vector<std::pair<double, double>> curve;  // (percentile 0..100, ms) at HDR-style points
+  std::optional<HistogramData> histogram;        // shard results only: what the figures came from
 };
 
 // One second of a phase (by completion time): throughput, errors and p99 latency.
@@ -191,6 +199,13 @@ struct TargetInfo {
   std::string panic;         // its panic / fatal error text, when it crashed with one
 };
 
+// Which share of a sharded run's load a result is (leakgate run --shard I/N): index I in
+// [0, count), as in --shard and Kubernetes' JOB_COMPLETION_INDEX.
+struct ShardInfo {
+  int index = 0;
+  int count = 1;
+};
+
 struct RunResult {
   std::string scenario_name;
   std::string scenario_file;
@@ -221,6 +236,10 @@ struct RunResult {
   std::vector<TimelinePoint> timeline;
   std::vector<std::string> artifacts;      // files written beside the report (relative to it)
   std::vector<std::string> warnings;
+  // Sharded runs: set on a shard's own result (its load only: no probes, no verdict but its
+  // own health); `merged_shards` > 0 on a result combined from that many shards.
+  std::optional<ShardInfo> shard;
+  int merged_shards = 0;
 };
 
 }  // namespace leakgate::reports

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/cli/live_console.h"
+#include "harness/cli/shard_command.h"
 #include "harness/runner/interrupt.h"
 #include "harness/runner/runner.h"
 #include "reports/console_report.h"
@@ -27,12 +28,17 @@ On a terminal a live view is redrawn in place (phase, progress, req/s, errors, p
 goroutines/heap/fds against the baseline); otherwise (CI logs) one line per event.
 Exit codes: 0 pass, 1 leak, 2 bad input, 3 target failed, 4 threshold failed,
 70 internal error, 130 interrupted. Reports go to --out DIR (report.html, junit.xml,
-summary.md, result.json, samples.csv).)";
+summary.md, result.json, samples.csv).
+
+Sharded (see "Running at scale" in the README):
+  leakgate run s.yaml --shard 0/3 --coordinator 127.0.0.1:7070 --out out/shard-0
+  leakgate run s.yaml --shard 1/3 --start-at +5s --target-url http://127.0.0.1:8080 --out out/shard-1)";
 
 struct RunArgs {
   std::string scenario_path;
   std::vector<std::string> vars;
   RunFlags flags;
+  ShardFlags shard;
 };
 
 }  // namespace
@@ -44,7 +50,7 @@ void AddRunFlags(CLI::App& cmd, RunFlags& flags) {
   cmd.add_flag("-q,--quiet", flags.quiet, "no live view or progress lines, only the summary");
 }
 
-int RunWithConsole(const scenario::Scenario& scenario, const RunFlags& flags) {
+int RunWithConsole(const scenario::Scenario& scenario, const RunFlags& flags, const RunFunction& run) {
   runner::InterruptHandler interrupts;
   runner::RunOptions options;
   options.out_dir = flags.out_dir;
@@ -53,7 +59,7 @@ int RunWithConsole(const scenario::Scenario& scenario, const RunFlags& flags) {
   AttachConsole(ChooseConsoleMode(flags.quiet), options, console);
   reports::RunResult result;
   try {
-    result = runner::Run(scenario, options);
+    result = run(scenario, options);
   } catch (const runner::RunError& e) {
     return Fail("run", e.what(), reports::kExitBadInput);
   }
@@ -70,8 +76,13 @@ Command AddRunCommand(CLI::App& app) {
   cmd->add_option("scenario", args->scenario_path, "scenario YAML file")->required();
   cmd->add_option("--var", args->vars, "override a scenario variable: --var NAME=VALUE (repeatable)");
   AddRunFlags(*cmd, args->flags);
+  AddShardFlags(*cmd, args->shard);
   cmd->footer(kRunExamples);
-  return {cmd, [args] { return RunWithConsole(LoadScenario(args->scenario_path, args->vars), args->flags); }};
+  return {cmd, [args] {
+            const auto scenario = LoadScenario(args->scenario_path, args->vars);
+            if (ShardRequested(args->shard)) return RunShardWithConsole(scenario, args->shard, args->flags);
+            return RunWithConsole(scenario, args->flags);
+          }};
 }
 
 }  // namespace leakgate::cli

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <string>
 
 #include "harness/cli/cli_common.h"
+#include "harness/runner/runner.h"
 #include "harness/scenario/scenario.h"
 
 namespace leakgate::cli {
@@ -21,8 +23,10 @@ struct RunFlags {
 void AddRunFlags(CLI::App& cmd, RunFlags& flags);
 
 // Runs `scenario` (with SIGINT/SIGTERM handling), prints the summary and returns the
-// exit code. An unusable --out exits 2.
-int RunWithConsole(const scenario::Scenario& scenario, const RunFlags& flags);
+// exit code. An unusable --out exits 2. `run` is what runs it (runner::Run, or the
+// coordinator's runner::Coordinate).
+using RunFunction = std::function<reports::RunResult(const scenario::Scenario&, const runner::RunOptions&)>;
+int RunWithConsole(const scenario::Scenario& scenario, const RunFlags& flags, const RunFunction& run = runner::Run);
 
 Command AddRunCommand(CLI::App& app);
 

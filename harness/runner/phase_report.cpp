@@ -7,7 +7,7 @@
 
 namespace leakgate::runner {
 
-reports::LatencySummary Summarize(const stats::LatencyHistogram& h) {
+reports::LatencySummary Summarize(const stats::LatencyHistogram& h, bool keep_histogram) {
   auto ms = [](int64_t ns) { return static_cast<double>(ns) / 1e6; };
   reports::LatencySummary s;
   s.count = h.count();
@@ -26,11 +26,12 @@ reports::LatencySummary Summarize(const stats::LatencyHistogram& h) {
     const bool beyond_last = (1.0 - percentile / 100.0) * static_cast<double>(s.count) < 1.0;
     if (percentile >= 99.999 || beyond_last) break;
   }
+  if (keep_histogram) s.histogram = reports::HistogramData{h.min_nanos(), h.max_nanos(), h.sum_nanos(), h.NonEmptyBuckets()};
   return s;
 }
 
 reports::PhaseResult ToPhaseResult(const scenario::Phase& phase, const load::PhaseLoadResult& load,
-                                   const load::LoadEngine& engine) {
+                                   const load::LoadEngine& engine, bool keep_histograms) {
   const auto& st = load.stats;
   reports::PhaseResult p;
   p.name = phase.name;
@@ -56,8 +57,8 @@ reports::PhaseResult ToPhaseResult(const scenario::Phase& phase, const load::Pha
       p.errors_by_kind[std::string(stats::ErrorKindName(static_cast<stats::ErrorKind>(i)))] = st.errors_by_kind[i];
     }
   }
-  p.latency = Summarize(st.corrected);
-  p.latency_uncorrected = Summarize(st.uncorrected);
+  p.latency = Summarize(st.corrected, keep_histograms);
+  p.latency_uncorrected = Summarize(st.uncorrected, keep_histograms);
   p.late = st.late;
   for (size_t k = 0; k < st.faulted.size(); ++k) {
     if (st.faulted[k] > 0) p.faulted[std::string(scenario::FaultKindName(static_cast<scenario::Fault::Kind>(k)))] = st.faulted[k];
@@ -74,7 +75,7 @@ reports::PhaseResult ToPhaseResult(const scenario::Phase& phase, const load::Pha
     if (!load.entry_used[t]) continue;
     const auto& e = load.by_entry[t];
     p.by_traffic.push_back({engine.traffic()[t].name, std::string(engine.ProtocolOf(t)), e.requests, e.ok, e.errors,
-                            e.cancelled, Summarize(e.latency)});
+                            e.cancelled, Summarize(e.latency, keep_histograms)});
   }
   return p;
 }

@@ -12,9 +12,11 @@ namespace leakgate::runner {
 
 // Percentiles p50 … p99.99, max and mean in ms, and the curve at HDR-style points
 // (five per halving of the distance to 100 %, to 99.999 % or the last recorded value).
-reports::LatencySummary Summarize(const stats::LatencyHistogram& h);
+// With `keep_histogram`, the summary carries the histogram itself (shard results).
+reports::LatencySummary Summarize(const stats::LatencyHistogram& h, bool keep_histogram = false);
 
+// `keep_histograms`: every latency summary carries its histogram (a shard's result).
 reports::PhaseResult ToPhaseResult(const scenario::Phase& phase, const load::PhaseLoadResult& load,
-                                   const load::LoadEngine& engine);
+                                   const load::LoadEngine& engine, bool keep_histograms = false);
 
 }  // namespace leakgate::runner

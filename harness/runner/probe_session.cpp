@@ -38,9 +38,11 @@ std::optional<probes::FdSnapshot> StableFds(const probes::Sampler& sampler, cons
 
 }  // namespace
 
-ProbeSession::ProbeSession(const scenario::Scenario& s, std::optional<pid_t> pid, Artifacts& artifacts)
+ProbeSession::ProbeSession(const scenario::Scenario& s, std::optional<pid_t> pid, Artifacts& artifacts,
+                           net::AllowList allow)
     : s_(s), artifacts_(artifacts) {
   probes::SamplerConfig config;
+  config.allow = std::move(allow);
   auto url_of = [&](const std::string& path) { return path.empty() ? "" : probes::JoinUrl(s.target.url, path); };
   config.pprof_url = url_of(s.probe.pprof);
   config.metrics_url = url_of(s.probe.metrics);

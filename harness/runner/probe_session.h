@@ -32,8 +32,9 @@ namespace leakgate::runner {
 
 class ProbeSession {
  public:
-  // Probe URLs are resolved against s.target.url; `pid` enables the /proc readings.
-  ProbeSession(const scenario::Scenario& s, std::optional<pid_t> pid, Artifacts& artifacts);
+  // Probe URLs are resolved against s.target.url; `pid` enables the /proc readings; hosts
+  // other than loopback must be on `allow`.
+  ProbeSession(const scenario::Scenario& s, std::optional<pid_t> pid, Artifacts& artifacts, net::AllowList allow = {});
   ProbeSession(const ProbeSession&) = delete;
   ProbeSession& operator=(const ProbeSession&) = delete;
 

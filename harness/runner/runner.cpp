@@ -63,7 +63,10 @@ std::string UtcNowIso8601() {
 class RunExecution {
  public:
   RunExecution(const scenario::Scenario& s, const RunOptions& o, Artifacts& artifacts)
-      : s_(s), o_(o), artifacts_(artifacts), target_(s.target, ReadinessUrl(s.target, s.probe), ReadinessTls(s.target, s.probe)) {}
+      : s_(s),
+        o_(o),
+        artifacts_(artifacts),
+        target_(s.target, ReadinessUrl(s.target, s.probe), ReadinessTls(s.target, s.probe), o.allow) {}
 
   RunResult Execute() {
     const auto run_start = Clock::now();
@@ -77,7 +80,7 @@ class RunExecution {
     // bugs (an exception nobody expected) exit 70.
     try {
       // Bad protos or requests: exit 2 before anything starts (reflection needs the target).
-      if (!load::LoadEngine::NeedsRunningTarget(s_)) PrepareEngine(StatusCode::kInvalidArgument);
+      if (!o_.remote_load && !load::LoadEngine::NeedsRunningTarget(s_)) PrepareEngine(StatusCode::kInvalidArgument);
       StartTarget();
       RunAll();
     } catch (const EndRun& end) {
@@ -184,8 +187,8 @@ class RunExecution {
     }
     PublishPartial();
     Check(target_.WaitReady(o_.stop, o_.progress));
-    if (!engine_) PrepareEngine(StatusCode::kUnavailable);
-    probes_ = std::make_unique<ProbeSession>(s_, target_.pid(), artifacts_);
+    if (!engine_ && !o_.remote_load) PrepareEngine(StatusCode::kUnavailable);
+    probes_ = std::make_unique<ProbeSession>(s_, target_.pid(), artifacts_, o_.allow);
   }
 
   probes::ResourceSample TakeSample(const std::string& label) {
@@ -205,14 +208,22 @@ class RunExecution {
     static const std::atomic<bool> kNeverStop{false};
     BeginLive(LiveStatus::Stage::kPhase, phase.name, phase.duration, cycle, &phase);
     probes_->StartTimeline(phase.name);
-    auto capture = phase.warmup ? nullptr
-                                : probes_->StartCapture(FileNamePart(phase.name) + (cycle > 1 ? fmt::format(".c{}", cycle) : ""),
-                                                        phase.duration, o_.stop);
-    const auto load = engine_->RunPhase(phase, o_.stop ? *o_.stop : kNeverStop,
-                                        live_ ? live_->SecondHook() : stats::SecondCallback{});
-    probes_->StopTimeline();
-    if (capture) probes_->SaveCaptures(*capture, result_.warnings);
-    result_.phases.push_back(ToPhaseResult(phase, load, *engine_));
+    auto capture = phase.warmup || o_.remote_load
+                       ? nullptr
+                       : probes_->StartCapture(FileNamePart(phase.name) + (cycle > 1 ? fmt::format(".c{}", cycle) : ""),
+                                               phase.duration, o_.stop);
+    if (o_.remote_load) {
+      auto remote = o_.remote_load(step_++, phase);
+      probes_->StopTimeline();
+      Check(remote.status());
+      result_.phases.push_back(std::move(*remote));
+    } else {
+      const auto load = engine_->RunPhase(phase, o_.stop ? *o_.stop : kNeverStop,
+                                          live_ ? live_->SecondHook() : stats::SecondCallback{});
+      probes_->StopTimeline();
+      if (capture) probes_->SaveCaptures(*capture, result_.warnings);
+      result_.phases.push_back(ToPhaseResult(phase, load, *engine_));
+    }
     result_.phases.back().cycle = cycle;
     const auto& p = result_.phases.back();
     Progress(fmt::format("phase {} done: {} requests, {} ok, {} errors, {} cancelled, {} dropped, p99 {:.2f}ms", p.name,
@@ -351,7 +362,8 @@ class RunExecution {
   Artifacts& artifacts_;
   RunResult result_;
   TargetSession target_;
-  std::unique_ptr<load::LoadEngine> engine_;
+  std::unique_ptr<load::LoadEngine> engine_;  // unset with RunOptions::remote_load
+  size_t step_ = 0;                           // steps run so far (RunOptions::remote_load)
   std::unique_ptr<ProbeSession> probes_;
   std::unique_ptr<LiveFeed> live_;  // set when RunOptions::live is
   std::vector<probes::ResourceSample> baseline_samples_;

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "harness/base/status.h"
+#include "harness/net/address_policy.h"
 #include "harness/runner/live_status.h"
 #include "harness/scenario/scenario.h"
 #include "reports/run_result.h"
@@ -33,6 +34,14 @@ struct RunOptions {
   // Run-wide cancellation: when raised, the current phase ends, the run skips to the
   // verdict with what it has and the result is marked interrupted.
   const std::atomic<bool>* stop = nullptr;
+  // Sharded runs (leakgate coordinate, coordinator.h): when set, no load runs here and no
+  // engine is prepared; step `step` of scenario::PhaseSequence takes its load result from
+  // this call (the shards' merged results), made while the probes sample as usual. An error
+  // ends the run with it (kUnavailable: exit 3, its message the verdict's).
+  std::function<StatusOr<reports::PhaseResult>(size_t step, const scenario::Phase& phase)> remote_load;
+  // Hosts besides loopback that the target's readiness URL and the probes may name
+  // (leakgate coordinate: --allow-host and safety.allow_hosts).
+  net::AllowList allow;
 };
 
 // A run that could not begin (out_dir unusable: a flag error). Nothing was started.

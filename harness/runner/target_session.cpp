@@ -82,8 +82,10 @@ Status TargetSession::WaitReady(const std::atomic<bool>* stop, const std::functi
     if (auto alive = CheckAlive("before it was ready"); !alive.ok()) return alive;
     const auto left = deadline - Clock::now();
     if (left <= Clock::duration::zero()) break;
-    auto r = probes::HttpGet(
-        url, {.timeout = std::min<Clock::duration>(left, std::chrono::seconds(2)), .key = "target.ready", .tls = ready_tls_});
+    auto r = probes::HttpGet(url, {.timeout = std::min<Clock::duration>(left, std::chrono::seconds(2)),
+                                   .allow = allow_,
+                                   .key = "target.ready",
+                                   .tls = ready_tls_});
     if (r.ok() && r->status == 200) {
       if (progress) {
         progress(fmt::format("target ready after {:.2f}s ({})",

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "harness/base/status.h"
+#include "harness/net/address_policy.h"
 #include "harness/runner/target_process.h"
 #include "harness/scenario/scenario.h"
 #include "reports/run_result.h"
@@ -27,10 +28,11 @@ namespace leakgate::runner {
 
 class TargetSession {
  public:
-  // `ready_url`: the absolute URL WaitReady polls (ReadinessUrl).
+  // `ready_url`: the absolute URL WaitReady polls (ReadinessUrl), spoken with `ready_tls`
+  // when https://; its host must be loopback or on `allow`.
   TargetSession(const scenario::Target& target, std::string ready_url,
-                std::optional<net::TlsSettings> ready_tls = std::nullopt)
-      : target_(target), ready_url_(std::move(ready_url)), ready_tls_(std::move(ready_tls)) {}
+                std::optional<net::TlsSettings> ready_tls = std::nullopt, net::AllowList allow = {})
+      : target_(target), ready_url_(std::move(ready_url)), ready_tls_(std::move(ready_tls)), allow_(std::move(allow)) {}
   TargetSession(const TargetSession&) = delete;
   TargetSession& operator=(const TargetSession&) = delete;
   ~TargetSession();
@@ -61,6 +63,7 @@ class TargetSession {
   const scenario::Target& target_;
   const std::string ready_url_;
   const std::optional<net::TlsSettings> ready_tls_;  // https:// ready_url_ (ReadinessTls)
+  const net::AllowList allow_;
   std::optional<TargetProcess> process_;
   std::string exit_status_;
   std::string log_path_;

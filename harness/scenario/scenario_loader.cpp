@@ -28,6 +28,7 @@
 #include "harness/scenario/grpc_section.h"
 #include "harness/scenario/messages.h"
 #include "harness/scenario/phases_section.h"
+#include "harness/scenario/safety_section.h"
 #include "harness/scenario/target_section.h"
 #include "harness/scenario/traffic_section.h"
 #include "harness/scenario/yaml_reader.h"
@@ -77,7 +78,7 @@ void ReadVars(Context& ctx, const std::optional<Reader>& vars, const LoadOptions
 }
 
 Scenario ReadScenario(Context& ctx, const Reader& root, const LoadOptions& options) {
-  const auto m = root.Map({"name", "description", "vars", "target", "probe", "traffic", "phases", "assert", "grpc"});
+  const auto m = root.Map({"name", "description", "vars", "target", "probe", "traffic", "phases", "assert", "grpc", "safety"});
   Scenario s;
   ReadVars(ctx, m.Get("vars"), options);
   s.name = NonEmptyString(m.Require("name"));
@@ -90,6 +91,7 @@ Scenario ReadScenario(Context& ctx, const Reader& root, const LoadOptions& optio
   s.phases = ReadPhases(m.Require("phases"), s.traffic);
   CheckGrpcFaults(s);
   s.assertions = ReadAssert(m.Get("assert"), s.target, s.probe);
+  if (const auto v = m.Get("safety")) ReadSafety(*v);  // validated; applied by SafetyAllowHosts
   s.vars = ctx.vars();
   s.ports = ctx.ports();
   return s;

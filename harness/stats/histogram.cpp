@@ -52,6 +52,35 @@ void LatencyHistogram::Merge(const LatencyHistogram& other) {
   sum_ += other.sum_;
 }
 
+std::vector<std::pair<int, int64_t>> LatencyHistogram::NonEmptyBuckets() const {
+  std::vector<std::pair<int, int64_t>> out;
+  for (int i = 0; i < kBucketCount; ++i) {
+    if (counts_[static_cast<size_t>(i)] > 0) out.emplace_back(i, counts_[static_cast<size_t>(i)]);
+  }
+  return out;
+}
+
+std::optional<LatencyHistogram> LatencyHistogram::FromBuckets(const std::vector<std::pair<int, int64_t>>& buckets,
+                                                              int64_t min_nanos, int64_t max_nanos, int64_t sum_nanos) {
+  LatencyHistogram h;
+  int previous = -1;
+  for (const auto& [index, count] : buckets) {
+    if (index <= previous || index >= kBucketCount || count <= 0) return std::nullopt;  // strictly increasing
+    previous = index;
+    h.counts_[static_cast<size_t>(index)] += count;
+    h.count_ += count;
+  }
+  if (h.count_ == 0) return LatencyHistogram{};
+  if (min_nanos < 0 || max_nanos < min_nanos || sum_nanos < 0) return std::nullopt;
+  if (BucketIndex(min_nanos) != buckets.front().first || BucketIndex(max_nanos) != buckets.back().first) {
+    return std::nullopt;  // min and max lie in the first and last buckets
+  }
+  h.min_ = min_nanos;
+  h.max_ = max_nanos;
+  h.sum_ = sum_nanos;
+  return h;
+}
+
 void LatencyHistogram::Reset() { *this = LatencyHistogram{}; }
 
 int64_t LatencyHistogram::QuantileNanos(double q) const {

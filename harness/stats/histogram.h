@@ -4,7 +4,8 @@
 // kSubBucketBits bits of the mantissa, so every bucket's width is at most 1/128 of its
 // lower bound: any recorded value is reproduced with ≤ 0.8 % relative error. Values below
 // 2^kSubBucketBits ns are exact. Memory is fixed (~40 KiB) whatever is recorded;
-// histograms merge by adding counts.
+// histograms merge by adding counts, also across processes: NonEmptyBuckets() and
+// FromBuckets() carry a histogram exactly (shard results, harness/runner/shard_merge.h).
 //
 // Thread-safety: none. Each worker owns its histograms; merge after the phase.
 #pragma once
@@ -12,6 +13,9 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
 
 namespace leakgate::stats {
 
@@ -35,6 +39,15 @@ class LatencyHistogram {
   // Value at quantile q in [0, 1]: the representative value (bucket midpoint, clamped to
   // the recorded min/max) of the bucket holding the ceil(q·count)-th smallest value. 0 if empty.
   int64_t QuantileNanos(double q) const;
+
+  // (bucket index, count) of every bucket holding a value, in index order; with min, max and
+  // sum this is the whole histogram.
+  std::vector<std::pair<int, int64_t>> NonEmptyBuckets() const;
+  int64_t sum_nanos() const { return sum_; }
+  // The histogram NonEmptyBuckets() described; nullopt when the indexes are not strictly
+  // increasing within range, a count is not positive, or min/max/sum cannot belong to those counts.
+  static std::optional<LatencyHistogram> FromBuckets(const std::vector<std::pair<int, int64_t>>& buckets,
+                                                     int64_t min_nanos, int64_t max_nanos, int64_t sum_nanos);
 
   // Bucket mapping, exposed for tests.
   static int BucketIndex(int64_t nanos);

@@ -65,6 +65,12 @@ std::string NetworkNamespace::Create() {
   return "";
 }
 
+std::string NetworkNamespace::Ip(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv{"ip", "-n", name_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv);
+}
+
 std::string NetworkNamespace::RunInside(const std::function<void()>& fn) const {
   std::string error;
   std::thread([&] {

@@ -33,6 +33,10 @@ class NetworkNamespace {
   // {"ip", "netns", "exec", NAME}: put in front of a command to run it inside.
   std::vector<std::string> ExecPrefix() const { return {"ip", "netns", "exec", name_}; }
 
+  // Runs `ip -n NAME args...` (e.g. {"link", "add", ...}) to shape the namespace further —
+  // veth pairs to other namespaces, bridges; "" on success, else the command and its stderr.
+  std::string Ip(const std::vector<std::string>& args) const;
+
   // Runs `fn` on a thread that has joined the namespace: sockets it creates live inside
   // and stay there. "" on success, else why the thread could not join.
   std::string RunInside(const std::function<void()>& fn) const;

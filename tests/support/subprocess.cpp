@@ -30,10 +30,10 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-ProcessOutcome RunSubprocess(const std::vector<std::string>& args, const SubprocessOptions& options) {
-  if (args.empty()) throw std::runtime_error("RunSubprocess: empty argv");
-  const std::string dir = MakeTempDir("leakgate-proc");
-  const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& args, const std::string& cwd)
+    : dir_(MakeTempDir("leakgate-proc")) {
+  if (args.empty()) throw std::runtime_error("BackgroundProcess: empty argv");
+  const std::string out_path = dir_ + "/stdout", err_path = dir_ + "/stderr";
   std::vector<std::string> argv_storage = args;
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
@@ -44,40 +44,63 @@ ProcessOutcome RunSubprocess(const std::vector<std::string>& args, const Subproc
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   pid_t pid = 0;
   const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
-    std::filesystem::remove_all(dir);
+    std::filesystem::remove_all(dir_);
     throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));
   }
+  pid_ = pid;
+}
 
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ != 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  std::filesystem::remove_all(dir_);
+}
+
+void BackgroundProcess::Signal(int signal) const {
+  if (pid_ != 0) ::kill(pid_, signal);
+}
+
+ProcessOutcome BackgroundProcess::Wait(std::chrono::milliseconds timeout, std::chrono::milliseconds interrupt_after) {
   ProcessOutcome outcome;
+  if (pid_ == 0) return outcome;
   const auto start = std::chrono::steady_clock::now();
-  bool interrupted = options.interrupt_after.count() <= 0;
+  bool interrupted = interrupt_after.count() <= 0;
   int status = 0;
   while (true) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) break;
     const auto elapsed = std::chrono::steady_clock::now() - start;
-    if (!interrupted && elapsed >= options.interrupt_after) {
-      ::kill(pid, SIGINT);
+    if (!interrupted && elapsed >= interrupt_after) {
+      ::kill(pid_, SIGINT);
       interrupted = true;
     }
-    if (elapsed > options.timeout) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
+    if (elapsed > timeout) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
       outcome.timed_out = true;
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  pid_ = 0;
   if (!outcome.timed_out && WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);
-  outcome.out = ReadFile(out_path);
-  outcome.err = ReadFile(err_path);
-  std::filesystem::remove_all(dir);
+  outcome.out = ReadFile(dir_ + "/stdout");
+  outcome.err = ReadFile(dir_ + "/stderr");
   return outcome;
+}
+
+ProcessOutcome RunSubprocess(const std::vector<std::string>& args, const SubprocessOptions& options) {
+  if (args.empty()) throw std::runtime_error("RunSubprocess: empty argv");
+  BackgroundProcess child(args, options.cwd);
+  return child.Wait(options.timeout, options.interrupt_after);
 }
 
 }  // namespace leakgate::testing

@@ -26,10 +26,35 @@ struct SubprocessOptions {
 // Throws std::runtime_error when the child cannot be started (e.g. argv[0] missing).
 ProcessOutcome RunSubprocess(const std::vector<std::string>& argv, const SubprocessOptions& options);
 
+
 // A fresh empty directory under the system temp dir, unique per call.
 std::string MakeTempDir(const std::string& prefix);
 
 // The whole file, or "" when it cannot be read.
 std::string ReadFile(const std::string& path);
+
+// A child running while the test goes on (several leakgate processes at once): started
+// as RunSubprocess starts one; Wait() bounds the wait and kills it at the bound. The
+// destructor kills (SIGKILL) and reaps a child still running.
+class BackgroundProcess {
+ public:
+  // Throws std::runtime_error when the child cannot be started.
+  explicit BackgroundProcess(const std::vector<std::string>& argv, const std::string& cwd = "");
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // What it wrote to stderr so far.
+  std::string StderrSoFar() const { return ReadFile(dir_ + "/stderr"); }
+  void Signal(int signal) const;
+  // Until it exits, or `timeout` (then SIGKILL, timed_out). `interrupt_after` > 0 sends
+  // SIGINT after that long. Once only.
+  ProcessOutcome Wait(std::chrono::milliseconds timeout,
+                      std::chrono::milliseconds interrupt_after = std::chrono::milliseconds(0));
+
+ private:
+  int pid_ = 0;  // 0 once reaped
+  std::string dir_;
+};
 
 }  // namespace leakgate::testing

@@ -84,5 +84,34 @@ TEST(LatencyHistogram, EmptyHistogramReportsZero) {
   EXPECT_EQ(h.min_nanos(), 0);
 }
 
+// Shard results carry histograms as their buckets: the round trip must be exact, so that
+// percentiles merged from shards equal those of one histogram holding every value.
+TEST(LatencyHistogram, BucketsRoundTripExactly) {
+  LatencyHistogram h;
+  for (int64_t v = 1; v < 50'000'000; v = v * 3 / 2 + 7) h.RecordNanos(v);
+  const auto buckets = h.NonEmptyBuckets();
+  ASSERT_FALSE(buckets.empty());
+  const auto back = LatencyHistogram::FromBuckets(buckets, h.min_nanos(), h.max_nanos(), h.sum_nanos());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->count(), h.count());
+  EXPECT_EQ(back->NonEmptyBuckets(), buckets);
+  for (double q : {0.0, 0.5, 0.9, 0.99, 0.999, 1.0}) EXPECT_EQ(back->QuantileNanos(q), h.QuantileNanos(q)) << q;
+  EXPECT_EQ(back->mean_nanos(), h.mean_nanos());
+  EXPECT_EQ(LatencyHistogram::FromBuckets({}, 0, 0, 0)->count(), 0);
+}
+
+TEST(LatencyHistogram, FromBucketsRejectsWhatNoHistogramProduces) {
+  LatencyHistogram h;
+  h.RecordNanos(1000);
+  h.RecordNanos(5000);
+  const auto b = h.NonEmptyBuckets();
+  EXPECT_FALSE(LatencyHistogram::FromBuckets({b[1], b[0]}, 1000, 5000, 6000));     // out of order
+  EXPECT_FALSE(LatencyHistogram::FromBuckets({{-1, 1}}, 0, 0, 0));                  // index below range
+  EXPECT_FALSE(LatencyHistogram::FromBuckets({{LatencyHistogram::kBucketCount, 1}}, 0, 0, 0));
+  EXPECT_FALSE(LatencyHistogram::FromBuckets({{b[0].first, 0}}, 1000, 1000, 0));    // empty bucket listed
+  EXPECT_FALSE(LatencyHistogram::FromBuckets(b, 5000, 1000, 6000));                 // min above max
+  EXPECT_FALSE(LatencyHistogram::FromBuckets(b, 1, 5000, 6000));                    // min outside the first bucket
+}
+
 }  // namespace
 }  // namespace leakgate::stats
