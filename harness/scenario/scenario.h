@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/scenario/dependency_scenario.h"
 #include "harness/scenario/grpc_scenario.h"
 
 namespace leakgate::scenario {
@@ -184,6 +185,7 @@ struct Phase {
   GrpcPhase grpc;                    // gRPC traffic: channels, churn, stream faults
   std::vector<CancelFault> cancel;
   std::vector<Fault> faults;         // the other faults of `faults:` (cancel ones are in `cancel`)
+  std::vector<DependencyFault> dependency_faults;  // items of `faults:` that name a dependency (chaos proxy)
   SourceMark mark;
 
   bool has_traffic() const { return rate > 0 || rate_to > 0 || concurrency > 0 || !replay.empty(); }
@@ -243,6 +245,7 @@ struct Scenario {
   Target target;
   Probe probe;
   std::vector<Traffic> traffic;
+  std::vector<Dependency> dependencies;         // behind the chaos proxy; ${dep.NAME} = "127.0.0.1:PORT"
   std::vector<Phase> phases;
   Assert assertions;
   std::optional<GrpcConfig> grpc;               // set when the traffic is gRPC
