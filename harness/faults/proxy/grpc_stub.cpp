@@ -16,6 +16,8 @@ namespace {
 class StubCall final : public grpc::ServerGenericBidiReactor {
  public:
   explicit StubCall(const scenario::GrpcStub& stub) : stub_(stub) {
+    const grpc::Slice none;
+    empty_ = grpc::ByteBuffer(&none, 1);  // a valid zero-length message (a default ByteBuffer is none)
     if (stub_.latency.count() <= 0) {
       Answer(true);
       return;

@@ -11,16 +11,31 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 
 namespace leakgate::faults::proxy {
+
+// What the relay needs of a parser, without knowing whether it parses a request or a
+// response (the relay's coroutines are plain functions, not templates).
+class Scanner {
+ public:
+  virtual ~Scanner() = default;
+  // basic_parser::put / put_eof / is_header_done / is_done / eager.
+  virtual size_t Put(boost::asio::const_buffer bytes, boost::beast::error_code& ec) = 0;
+  virtual void PutEof(boost::beast::error_code& ec) = 0;
+  virtual bool HeadDone() const = 0;
+  virtual bool Done() const = 0;
+  virtual void Eager(bool eager) = 0;
+};
 
 // Parses one request (isRequest) or response and keeps what the relay decides on (method,
 // target, status); body bytes are not stored: the relay forwards the raw bytes that put()
 // consumed, so the message reaches the other side exactly as it was sent, whatever its
 // framing (Content-Length, chunked with extensions and trailers, until close).
 template <bool isRequest>
-class MessageScanner final : public boost::beast::http::basic_parser<isRequest> {
+class MessageScanner final : public boost::beast::http::basic_parser<isRequest>, public Scanner {
  public:
   MessageScanner() {
     this->header_limit(64 * 1024);
@@ -29,6 +44,12 @@ class MessageScanner final : public boost::beast::http::basic_parser<isRequest> 
   std::string method;       // requests: as sent ("GET", or an extension method)
   std::string target;       // requests: request-target
   unsigned status = 0;      // responses
+
+  size_t Put(boost::asio::const_buffer bytes, boost::beast::error_code& ec) override { return this->put(bytes, ec); }
+  void PutEof(boost::beast::error_code& ec) override { this->put_eof(ec); }
+  bool HeadDone() const override { return this->is_header_done(); }
+  bool Done() const override { return this->is_done(); }
+  void Eager(bool eager) override { this->eager(eager); }
 
  private:
   using error_code = boost::beast::error_code;

@@ -25,6 +25,10 @@ using K = DependencyFault::Kind;
 
 namespace {
 
+// No co_await inside an `if` condition in this file: for `if (!co_await f()) co_return;`
+// GCC 12.2 laid out one frame with flags before its resume pointer, and resuming it
+// crashed (tools/check_coroutine_frames.py finds such frames). Await into a const first.
+
 // Pipelined requests queued before the request side waits for responses.
 constexpr size_t kMaxPending = 64;
 
@@ -64,59 +68,34 @@ asio::awaitable<void> PassThrough(Connection& c, ChunkQueue& inbox, ChunkQueue& 
                                   bool& eof) {
   for (;;) {
     if (buf.size() > 0) {
-      if (!co_await Forward(c, outbox, View(buf, buf.size()))) co_return;
+      const bool open = co_await Forward(c, outbox, View(buf, buf.size()));
+      if (!open) co_return;
       buf.consume(buf.size());
     }
     if (eof) {
       outbox.Push(ChunkQueue::Marker(Chunk::Kind::kEof));
       co_return;
     }
-    if (!co_await Fill(c, inbox, buf, eof)) co_return;
+    const bool open = co_await Fill(c, inbox, buf, eof);
+    if (!open) co_return;
   }
 }
 
 // Feeds `p` until its head is parsed; `used` = the head's size at the front of `buf`.
-template <bool isRequest>
-asio::awaitable<ParseEnd> ReadHead(Connection& c, ChunkQueue& inbox, beast::flat_buffer& buf,
-                                   MessageScanner<isRequest>& p, bool& eof, size_t& used) {
-  p.eager(false);
+asio::awaitable<ParseEnd> ReadHead(Connection& c, ChunkQueue& inbox, beast::flat_buffer& buf, Scanner& p, bool& eof,
+                                   size_t& used) {
+  p.Eager(false);
   for (;;) {
     if (buf.size() > 0) {
       error_code ec;
-      used = p.put(buf.data(), ec);
-      if (!ec && p.is_header_done()) co_return ParseEnd::kDone;
+      used = p.Put(buf.data(), ec);
+      if (!ec && p.HeadDone()) co_return ParseEnd::kDone;
       if (ec && ec != beast::http::error::need_more) co_return ParseEnd::kError;
     }
     if (eof) co_return ParseEnd::kEof;
-    if (!co_await Fill(c, inbox, buf, eof)) co_return ParseEnd::kClosed;
+    const bool open = co_await Fill(c, inbox, buf, eof);
+    if (!open) co_return ParseEnd::kClosed;
   }
-}
-
-// Feeds the rest of the message through `p`, handing each run of consumed raw bytes
-// (body and framing) to `sink` (a coroutine returning false when the connection closed).
-template <bool isRequest, typename Sink>
-asio::awaitable<ParseEnd> RelayBody(Connection& c, ChunkQueue& inbox, beast::flat_buffer& buf,
-                                    MessageScanner<isRequest>& p, bool& eof, Sink& sink) {
-  p.eager(true);
-  while (!p.is_done()) {
-    if (buf.size() > 0) {
-      error_code ec;
-      const size_t used = p.put(buf.data(), ec);
-      if (ec && ec != beast::http::error::need_more) co_return ParseEnd::kError;
-      if (used > 0) {
-        if (!co_await sink(View(buf, used))) co_return ParseEnd::kClosed;
-        buf.consume(used);
-        continue;
-      }
-    }
-    if (eof) {
-      error_code ec;
-      p.put_eof(ec);  // a response body that ends with the connection
-      co_return !ec && p.is_done() ? ParseEnd::kDone : ParseEnd::kEof;
-    }
-    if (!co_await Fill(c, inbox, buf, eof)) co_return ParseEnd::kClosed;
-  }
-  co_return ParseEnd::kDone;
 }
 
 // Waits until `until`, or until `spec` is no longer on, or the connection closed.
@@ -124,30 +103,59 @@ asio::awaitable<void> Hold(Connection& c, Signal& wake, const DependencyFault& s
   while (!c.closed() && Clock::now() < until && c.faults().StillOn(spec)) co_await wake.Wait(until);
 }
 
-// Where RelayBody's raw bytes go: the outbox, nowhere (`discard`: a request answered
-// here), or the outbox in slow_bytes pieces slow_interval apart (`trickle`).
-struct BodySink {
-  Connection& c;
-  ChunkQueue& outbox;
-  ChunkQueue* discard = nullptr;
+// Where RelayBody's raw bytes go: `outbox` (nullptr: nowhere, a request answered here),
+// whole or, with `trickle`, in slow_bytes pieces slow_interval apart.
+struct BodyTarget {
+  ChunkQueue* outbox = nullptr;
   const DependencyFault* trickle = nullptr;
   Signal* wake = nullptr;  // the trickle's pauses wait here
   bool first_piece = true;
-
-  asio::awaitable<bool> operator()(std::string_view d) {
-    if (discard) co_return !c.closed();
-    if (!trickle) co_return co_await Forward(c, outbox, d);
-    while (!d.empty()) {
-      if (!first_piece) co_await Hold(c, *wake, *trickle, Clock::now() + trickle->slow_interval);
-      first_piece = false;
-      if (!c.faults().StillOn(*trickle)) co_return co_await Forward(c, outbox, d);  // healed: the rest at once
-      const size_t n = std::min(d.size(), static_cast<size_t>(trickle->slow_bytes));
-      if (!co_await Forward(c, outbox, d.substr(0, n))) co_return false;
-      d.remove_prefix(n);
-    }
-    co_return true;
-  }
 };
+
+// Passes `d` on to `to`; false when the connection closed.
+asio::awaitable<bool> Deliver(Connection& c, BodyTarget& to, std::string_view d) {
+  if (!to.outbox) co_return !c.closed();
+  while (!d.empty()) {
+    size_t n = d.size();
+    if (to.trickle && c.faults().StillOn(*to.trickle)) {  // healed: the rest at once
+      if (!to.first_piece) co_await Hold(c, *to.wake, *to.trickle, Clock::now() + to.trickle->slow_interval);
+      n = std::min(n, static_cast<size_t>(to.trickle->slow_bytes));
+    }
+    to.first_piece = false;
+    const bool open = co_await Forward(c, *to.outbox, d.substr(0, n));
+    if (!open) co_return false;
+    d.remove_prefix(n);
+  }
+  co_return true;
+}
+
+// Feeds the rest of the message through `p`, delivering each run of consumed raw bytes
+// (body and framing) to `to`.
+asio::awaitable<ParseEnd> RelayBody(Connection& c, ChunkQueue& inbox, beast::flat_buffer& buf, Scanner& p, bool& eof,
+                                    BodyTarget& to) {
+  p.Eager(true);
+  while (!p.Done()) {
+    if (buf.size() > 0) {
+      error_code ec;
+      const size_t used = p.Put(buf.data(), ec);
+      if (ec && ec != beast::http::error::need_more) co_return ParseEnd::kError;
+      if (used > 0) {
+        const bool open = co_await Deliver(c, to, View(buf, used));
+        if (!open) co_return ParseEnd::kClosed;
+        buf.consume(used);
+        continue;
+      }
+    }
+    if (eof) {
+      error_code ec;
+      p.PutEof(ec);  // a response body that ends with the connection
+      co_return !ec && p.Done() ? ParseEnd::kDone : ParseEnd::kEof;
+    }
+    const bool open = co_await Fill(c, inbox, buf, eof);
+    if (!open) co_return ParseEnd::kClosed;
+  }
+  co_return ParseEnd::kDone;
+}
 
 std::optional<ActiveFault>& Slot(PendingExchange& ex, K kind) {
   switch (kind) {
@@ -241,10 +249,14 @@ asio::awaitable<void> RelayRequests(std::shared_ptr<Connection> self) {
     x.pending.push_back(std::move(ex));
     response_side.Notify();
 
-    if (forward && !co_await Forward(c, up.outbox, View(buf, used))) co_return;
+    if (forward) {
+      const bool open = co_await Forward(c, up.outbox, View(buf, used));
+      if (!open) co_return;
+    }
     buf.consume(used);
-    BodySink sink{c, up.outbox, forward ? nullptr : &up.outbox};
-    end = co_await RelayBody(c, up.inbox, buf, p, eof, sink);
+    BodyTarget to;
+    if (forward) to.outbox = &up.outbox;
+    end = co_await RelayBody(c, up.inbox, buf, p, eof, to);
     if (end == ParseEnd::kClosed) co_return;
     if (end != ParseEnd::kDone) {  // cut off or garbled mid-body
       if (forward) {
@@ -282,15 +294,17 @@ asio::awaitable<void> RelayResponses(std::shared_ptr<Connection> self) {
     if (c.closed()) co_return;
     if (x.pending.empty()) {  // nothing asked: pass on what the upstream sends unasked (a 408, its close)
       if (buf.size() > 0) {
-        if (!co_await Forward(c, down.outbox, View(buf, buf.size()))) co_return;
+        const bool open = co_await Forward(c, down.outbox, View(buf, buf.size()));
+        if (!open) co_return;
         buf.consume(buf.size());
       } else if (eof) {
         down.outbox.Push(ChunkQueue::Marker(Chunk::Kind::kEof));
         co_return;
       } else if (down.inbox.empty()) {
         co_await wake.Wait();
-      } else if (!co_await Fill(c, down.inbox, buf, eof)) {
-        co_return;
+      } else {
+        const bool open = co_await Fill(c, down.inbox, buf, eof);
+        if (!open) co_return;
       }
       continue;
     }
@@ -309,7 +323,8 @@ asio::awaitable<void> RelayResponses(std::shared_ptr<Connection> self) {
       const DependencyFault& e = ex.error->spec;
       const std::string answer = RenderResponse(e.status, e.headers, e.body, keep_alive, ex.head);
       PopPending(c);
-      if (!co_await Forward(c, down.outbox, answer)) co_return;
+      const bool open = co_await Forward(c, down.outbox, answer);
+      if (!open) co_return;
       if (!keep_alive) {
         down.outbox.Push(ChunkQueue::Marker(Chunk::Kind::kClose));
         co_return;
@@ -327,7 +342,8 @@ asio::awaitable<void> RelayResponses(std::shared_ptr<Connection> self) {
       co_return;
     }
     if (p.status / 100 == 1 && p.status != 101) {  // 100 Continue and friends: the final response follows
-      if (!co_await Forward(c, down.outbox, View(buf, used))) co_return;
+      const bool open = co_await Forward(c, down.outbox, View(buf, used));
+      if (!open) co_return;
       buf.consume(used);
       continue;
     }
@@ -336,12 +352,16 @@ asio::awaitable<void> RelayResponses(std::shared_ptr<Connection> self) {
     const bool tunnel = p.status == 101 || (ex.method == "CONNECT" && p.status / 100 == 2);
     const bool hold_head = delay && delay->spec.before == DependencyFault::DelayPoint::kHead;
     if (hold_head) co_await Hold(c, wake, delay->spec, Clock::now() + delay->spec.delay);
-    if (!co_await Forward(c, down.outbox, View(buf, used))) co_return;
+    const bool open = co_await Forward(c, down.outbox, View(buf, used));
+    if (!open) co_return;
     buf.consume(used);
     if (delay && !hold_head) co_await Hold(c, wake, delay->spec, Clock::now() + delay->spec.delay);
 
-    BodySink sink{c, down.outbox, nullptr, slow ? &slow->spec : nullptr, &wake};
-    end = co_await RelayBody(c, down.inbox, buf, p, eof, sink);
+    BodyTarget to;
+    to.outbox = &down.outbox;
+    to.trickle = slow ? &slow->spec : nullptr;
+    to.wake = &wake;
+    end = co_await RelayBody(c, down.inbox, buf, p, eof, to);
     if (end == ParseEnd::kClosed) co_return;
     PopPending(c);
     if (end != ParseEnd::kDone || tunnel) {  // cut off (pass on the rest and the close), or a tunnel

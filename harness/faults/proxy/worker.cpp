@@ -33,6 +33,7 @@ Worker::~Worker() {
     ForceStop();
     Join();
   }
+  guard_.reset();
   idle_sweep_.reset();
   // Destroying the io_context destroys the frames of unfinished coroutines, whose
   // Connections unregister from connections_: it must go before the map.
