@@ -128,6 +128,14 @@ size_t Drain(int fd) {
   }
 }
 
+// Runs `body` on `n` threads and waits for them.
+template <typename Body>
+void OnThreads(int n, const Body& body) {
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) threads.emplace_back(body);
+  for (auto& t : threads) t.join();
+}
+
 // The port to use: the server's, or a proxy's in front of it (kept in `proxy`).
 int Target(const Server& server, int proxy_threads, std::unique_ptr<ChaosProxy>& proxy) {
   if (proxy_threads == 0) return server.port();
@@ -151,16 +159,12 @@ void BM_Stream(benchmark::State& state, int proxy_threads) {
   size_t bytes = 0;
   for (auto _ : state) {
     std::atomic<size_t> got{0};
-    std::vector<std::thread> readers;
-    for (int i = 0; i < kStreams; ++i) {
-      readers.emplace_back([&] {
-        const int fd = Connect(port);
-        if (fd < 0) return;
-        got += Drain(fd);
-        ::close(fd);
-      });
-    }
-    for (auto& t : readers) t.join();
+    OnThreads(kStreams, [&] {
+      const int fd = Connect(port);
+      if (fd < 0) return;
+      got += Drain(fd);
+      ::close(fd);
+    });
     if (got != kStreams * kStreamBytes) return state.SkipWithError("a stream ended early");
     bytes += got;
   }
@@ -175,19 +179,15 @@ void BM_ShortConnections(benchmark::State& state, int proxy_threads) {
   int64_t connections = 0;
   for (auto _ : state) {
     std::atomic<int64_t> done{0};
-    std::vector<std::thread> clients;
-    for (int i = 0; i < kShortClients; ++i) {
-      clients.emplace_back([&] {
-        for (int k = 0; k < kShortPerIteration; ++k) {
-          const int fd = Connect(port);
-          if (fd < 0) continue;
-          char c = 'x';
-          if (::send(fd, &c, 1, MSG_NOSIGNAL) == 1 && ::recv(fd, &c, 1, 0) == 1) ++done;
-          ::close(fd);
-        }
-      });
-    }
-    for (auto& t : clients) t.join();
+    OnThreads(kShortClients, [&] {
+      for (int k = 0; k < kShortPerIteration; ++k) {
+        const int fd = Connect(port);
+        if (fd < 0) continue;
+        char c = 'x';
+        if (::send(fd, &c, 1, MSG_NOSIGNAL) == 1 && ::recv(fd, &c, 1, 0) == 1) ++done;
+        ::close(fd);
+      }
+    });
     if (done != kShortClients * kShortPerIteration) return state.SkipWithError("an exchange failed");
     connections += done;
   }

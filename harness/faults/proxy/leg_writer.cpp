@@ -25,8 +25,10 @@ using K = scenario::DependencyFault::Kind;
 namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-// Bandwidth paces in slices of 10 ms worth of bytes (at least 1).
+// Bandwidth paces in slices of 10 ms worth of bytes (at least 1), and lets a schedule
+// that fell behind catch up by at most this much (so the average holds on a busy host).
 constexpr int64_t kSlicesPerSecond = 100;
+constexpr Clock::duration kCatchUp = std::chrono::milliseconds(100);
 
 struct Step {
   enum Action {
@@ -167,8 +169,10 @@ const ActiveFault* AfterWrite(Connection& c, LegState& s, size_t n, Clock::time_
       case K::kBandwidth:
         if (cf.CountConnection()) c.Log(cf.active, fmt::format("pacing data {} at {} bytes/s", Towards(leg), spec.rate));
         Add(cf.active->counters->bytes_delayed, static_cast<int64_t>(n));
-        s.paced_until = std::max(s.paced_until, t0) +
-                        std::chrono::nanoseconds(static_cast<int64_t>(n) * 1'000'000'000 / spec.rate);
+        // A schedule that fell behind (the writer ran late) catches up, up to kCatchUp;
+        // after a longer pause (or at the start) it restarts from now.
+        if (s.paced_until < t0 - kCatchUp) s.paced_until = t0;
+        s.paced_until += std::chrono::nanoseconds(static_cast<int64_t>(n) * 1'000'000'000 / spec.rate);
         break;
       default:
         break;

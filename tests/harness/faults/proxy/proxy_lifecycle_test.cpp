@@ -78,9 +78,8 @@ TEST(ProxyLifecycle, SetPhaseRejectsFaultsItCannotApplyAndKeepsThePreviousPhase)
   odds.probability = 1.5;
   EXPECT_EQ(proxy->SetPhase("bad", {odds}).code(), StatusCode::kInvalidArgument);
 
-  int err = 0;
-  RawClient c = RawClient::Connect(proxy->Port("tcp"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient c = ConnectOrFail(proxy->Port("tcp"));
+  ASSERT_TRUE(c.ok());
   const auto t0 = Clock::now();
   ASSERT_TRUE(c.SendAll("s"));
   ASSERT_EQ(c.ReadExactly(1, 2000ms).bytes, "s");
@@ -95,9 +94,8 @@ TEST(ProxyLifecycle, CountsPerPhaseAndLogsWhichFaultFiredWhen) {
   ASSERT_TRUE(proxy);
   ASSERT_TRUE(proxy->SetPhase("resets", {Fault(K::kReset, "echo")}).ok());
   for (int i = 0; i < 3; ++i) {
-    int err = 0;
-    RawClient c = RawClient::Connect(proxy->Port("echo"), &err);
-    ASSERT_EQ(err, 0);
+    RawClient c = ConnectOrFail(proxy->Port("echo"));
+    ASSERT_TRUE(c.ok());
     ASSERT_TRUE(c.SendAll("r"));
     EXPECT_EQ(c.ReadSome(2000ms).error, ECONNRESET);
   }
@@ -169,9 +167,8 @@ TEST(ProxyLifecycle, UpstreamThatRefusesClosesTheTargetsSide) {
   }
   auto proxy = StartProxy({Upstream("dead", dead_port)});
   ASSERT_TRUE(proxy);
-  int err = 0;
-  RawClient c = RawClient::Connect(proxy->Port("dead"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient c = ConnectOrFail(proxy->Port("dead"));
+  ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c.ReadSome(2000ms).eof);
   ASSERT_TRUE(Eventually([&] {
     for (const auto& e : proxy->FaultLog()) {
@@ -187,9 +184,8 @@ TEST(ProxyLifecycle, IdleConnectionsAreClosedAfterTheIdleTimeout) {
   options.idle_timeout = 200ms;
   auto proxy = StartProxy({Upstream("echo", echo.port())}, options);
   ASSERT_TRUE(proxy);
-  int err = 0;
-  RawClient c = RawClient::Connect(proxy->Port("echo"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient c = ConnectOrFail(proxy->Port("echo"));
+  ASSERT_TRUE(c.ok());
   const auto t0 = Clock::now();
   EXPECT_TRUE(c.ReadSome(2000ms).eof);
   EXPECT_GE(Clock::now() - t0, 200ms * 0.95);
@@ -205,9 +201,8 @@ TEST(ProxyLifecycle, StopClosesEverythingWithinItsBound) {
   ASSERT_TRUE(proxy->SetPhase("stuck", {stall}).ok());
   std::vector<RawClient> clients;
   for (int i = 0; i < 20; ++i) {
-    int err = 0;
-    clients.push_back(RawClient::Connect(proxy->Port("echo"), &err));
-    ASSERT_EQ(err, 0);
+    clients.push_back(ConnectOrFail(proxy->Port("echo")));
+    ASSERT_TRUE(clients.back().ok());
     ASSERT_TRUE(clients.back().SendAll("held"));
   }
   ASSERT_TRUE(Eventually([&] { return FaultRow(*proxy, "stuck", "echo", 0).connections == 20; }));

@@ -131,11 +131,11 @@ RawClient::Read RawClient::ReadSome(milliseconds timeout, size_t cap) {
   return r;
 }
 
-RawClient::Read RawClient::ReadExactly(size_t n, milliseconds timeout) {
+RawClient::Read RawClient::ReadUpTo(size_t n, milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   Read total;
   while (total.bytes.size() < n) {
-    Read r = ReadSome(milliseconds(Remaining(deadline)), n - total.bytes.size());
+    Read r = ReadSome(milliseconds(Remaining(deadline)), std::min<size_t>(64 * 1024, n - total.bytes.size()));
     total.bytes += r.bytes;
     if (r.eof || r.error || r.timed_out) {
       total.eof = r.eof;
@@ -147,20 +147,11 @@ RawClient::Read RawClient::ReadExactly(size_t n, milliseconds timeout) {
   return total;
 }
 
-RawClient::Read RawClient::ReadUntilClose(milliseconds timeout, size_t cap) {
-  const auto deadline = Clock::now() + timeout;
-  Read total;
-  while (total.bytes.size() < cap) {
-    Read r = ReadSome(milliseconds(Remaining(deadline)));
-    total.bytes += r.bytes;
-    if (r.eof || r.error || r.timed_out) {
-      total.eof = r.eof;
-      total.error = r.error;
-      total.timed_out = r.timed_out;
-      break;
-    }
-  }
-  return total;
+RawClient ConnectOrFail(int port) {
+  int err = 0;
+  RawClient c = RawClient::Connect(port, &err);
+  EXPECT_EQ(err, 0) << "connect to 127.0.0.1:" << port << ": " << std::strerror(err);
+  return c;
 }
 
 // ---- HTTP exchange ----

@@ -55,13 +55,17 @@ class RawClient {
   // One recv of at most `cap` bytes.
   Read ReadSome(milliseconds timeout, size_t cap = 64 * 1024);
   // Until `n` bytes, EOF, an error or the deadline.
-  Read ReadExactly(size_t n, milliseconds timeout);
+  Read ReadUpTo(size_t n, milliseconds timeout);
+  Read ReadExactly(size_t n, milliseconds timeout) { return ReadUpTo(n, timeout); }
   // Until EOF, an error, the deadline or `cap` bytes.
-  Read ReadUntilClose(milliseconds timeout, size_t cap = 64 << 20);
+  Read ReadUntilClose(milliseconds timeout, size_t cap = 64 << 20) { return ReadUpTo(cap, timeout); }
 
  private:
   int fd_ = -1;
 };
+
+// Connects, failing the test (EXPECT) when it cannot; check ok() before use.
+RawClient ConnectOrFail(int port);
 
 // One HTTP/1.1 conversation over a RawClient, responses parsed with Beast (interim 1xx
 // responses skipped). `head_at` is when the response head was complete, `done_at` when

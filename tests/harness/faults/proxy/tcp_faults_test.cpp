@@ -25,9 +25,7 @@ using D = DependencyFault::Direction;
 
 // Median round trip of `n` 16-byte pings on one connection, in ms.
 double MedianRtt(int port, int n) {
-  int err = 0;
-  RawClient c = RawClient::Connect(port, &err);
-  EXPECT_EQ(err, 0);
+  RawClient c = ConnectOrFail(port);
   std::vector<double> rtts;
   const std::string ping(16, 'p');
   for (int i = 0; i < n; ++i) {
@@ -43,10 +41,8 @@ double MedianRtt(int port, int n) {
 
 // Seconds from connect to EOF while reading everything the server sends.
 double SecondsToDrain(int port, size_t expect_bytes) {
-  int err = 0;
   const auto t0 = Clock::now();
-  RawClient c = RawClient::Connect(port, &err);
-  EXPECT_EQ(err, 0);
+  RawClient c = ConnectOrFail(port);
   const RawClient::Read r = c.ReadUntilClose(10s);
   EXPECT_TRUE(r.eof);
   EXPECT_EQ(r.bytes.size(), expect_bytes);
@@ -89,9 +85,8 @@ TEST(ProxyTcpFaults, LatencyJitterDrawsEachChunkWithinDelayPlusMinusJitter) {
   f.jitter = 10ms;
   f.direction = D::kDownstream;
   ASSERT_TRUE(proxy->SetPhase("jitter", {f}).ok());
-  int err = 0;
-  RawClient c = RawClient::Connect(proxy->Port("echo"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient c = ConnectOrFail(proxy->Port("echo"));
+  ASSERT_TRUE(c.ok());
   double low = 1e9, high = 0;
   for (int i = 0; i < 15; ++i) {
     const auto t0 = Clock::now();
@@ -131,9 +126,8 @@ TEST(ProxyTcpFaults, BlackholeSwallowsForTheConnectionsLifetimeButNotNewOnes) {
   auto proxy = StartProxy({Upstream("echo", echo.port())});
   ASSERT_TRUE(proxy);
   ASSERT_TRUE(proxy->SetPhase("hole", {Fault(K::kBlackhole, "echo")}).ok());
-  int err = 0;
-  RawClient c = RawClient::Connect(proxy->Port("echo"), &err);
-  ASSERT_EQ(err, 0) << "a blackhole accepts";
+  RawClient c = ConnectOrFail(proxy->Port("echo"));
+  ASSERT_TRUE(c.ok()) << "a blackhole accepts";
   ASSERT_TRUE(c.SendAll("ping"));
   RawClient::Read r = c.ReadSome(300ms);
   EXPECT_TRUE(r.timed_out) << "no byte, no EOF, no reset: the connection just hangs";
@@ -155,9 +149,8 @@ TEST(ProxyTcpFaults, StallHoldsDataWhileOnAndDeliversItWhenThePhaseEnds) {
   auto f = Fault(K::kStall, "echo");
   f.direction = D::kDownstream;
   ASSERT_TRUE(proxy->SetPhase("stalled", {f}).ok());
-  int err = 0;
-  RawClient c = RawClient::Connect(proxy->Port("echo"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient c = ConnectOrFail(proxy->Port("echo"));
+  ASSERT_TRUE(c.ok());
   ASSERT_TRUE(c.SendAll("hello"));
   EXPECT_TRUE(c.ReadSome(300ms).timed_out) << "held while the stall is on";
   ASSERT_TRUE(proxy->SetPhase("flowing", {}).ok());
@@ -173,9 +166,8 @@ TEST(ProxyTcpFaults, ResetIsSeenAsConnectionResetByBothPeers) {
   auto f = Fault(K::kReset, "echo");
   f.after = 100ms;
   ASSERT_TRUE(proxy->SetPhase("resets", {f}).ok());
-  int err = 0;
-  RawClient c = RawClient::Connect(proxy->Port("echo"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient c = ConnectOrFail(proxy->Port("echo"));
+  ASSERT_TRUE(c.ok());
   const auto t0 = Clock::now();
   ASSERT_TRUE(c.SendAll("x"));
   const RawClient::Read r = c.ReadSome(2000ms);
@@ -199,9 +191,8 @@ TEST(ProxyTcpFaults, ResetAfterBytesLetsThemThroughThenResets) {
   f.after_bytes = 1000;
   f.direction = D::kDownstream;
   ASSERT_TRUE(proxy->SetPhase("cut", {f}).ok());
-  int err = 0;
-  RawClient c = RawClient::Connect(proxy->Port("src"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient c = ConnectOrFail(proxy->Port("src"));
+  ASSERT_TRUE(c.ok());
   const RawClient::Read r = c.ReadUntilClose(2000ms);
   EXPECT_EQ(r.bytes.size(), 1000u);
   EXPECT_EQ(r.error, ECONNRESET);
@@ -217,9 +208,8 @@ TEST(ProxyTcpFaults, ResetOnAShareOfConnections) {
   constexpr int kConnections = 400;  // σ of the share ≈ 0.023: ±0.1 is 4σ
   int resets = 0;
   for (int i = 0; i < kConnections; ++i) {
-    int err = 0;
-    RawClient c = RawClient::Connect(proxy->Port("echo"), &err);
-    ASSERT_EQ(err, 0);
+    RawClient c = ConnectOrFail(proxy->Port("echo"));
+    ASSERT_TRUE(c.ok());
     ASSERT_TRUE(c.SendAll("x"));
     const RawClient::Read r = c.ReadSome(2000ms, 1);
     if (r.error == ECONNRESET) {
@@ -239,10 +229,9 @@ TEST(ProxyTcpFaults, SlowCloseHoldsTheFin) {
   auto f = Fault(K::kSlowClose, "src");
   f.delay = 200ms;
   ASSERT_TRUE(proxy->SetPhase("lingering", {f}).ok());
-  int err = 0;
   const auto t0 = Clock::now();
-  RawClient c = RawClient::Connect(proxy->Port("src"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient c = ConnectOrFail(proxy->Port("src"));
+  ASSERT_TRUE(c.ok());
   const RawClient::Read data = c.ReadExactly(10, 1000ms);
   const double data_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   EXPECT_EQ(data.bytes.size(), 10u);
@@ -263,10 +252,9 @@ TEST(ProxyTcpFaults, SlicerSplitsIntoSegmentsWithPausesBetween) {
   f.size = 100;
   f.delay = 10ms;
   ASSERT_TRUE(proxy->SetPhase("sliced", {f}).ok());
-  int err = 0;
   const auto t0 = Clock::now();
-  RawClient c = RawClient::Connect(proxy->Port("src"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient c = ConnectOrFail(proxy->Port("src"));
+  ASSERT_TRUE(c.ok());
   std::vector<double> sizes;
   size_t total = 0;
   for (int i = 0; i < 200 && total < kBytes; ++i) {
@@ -295,15 +283,14 @@ TEST(ProxyTcpFaults, LimitDataClosesAfterTheAskedBytesInEachDirection) {
   up.direction = D::kUpstream;
   ASSERT_TRUE(proxy->SetPhase("limited", {down, up}).ok());
 
-  int err = 0;
-  RawClient from = RawClient::Connect(proxy->Port("src"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient from = ConnectOrFail(proxy->Port("src"));
+  ASSERT_TRUE(from.ok());
   const RawClient::Read r = from.ReadUntilClose(2000ms);
   EXPECT_EQ(r.bytes.size(), 3000u);
   EXPECT_TRUE(r.eof) << "closed (FIN) once the limit was reached";
 
-  RawClient to = RawClient::Connect(proxy->Port("sink"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient to = ConnectOrFail(proxy->Port("sink"));
+  ASSERT_TRUE(to.ok());
   to.SendAll(std::string(10'000, 's'));
   EXPECT_TRUE(to.ReadUntilClose(2000ms).eof);
   const auto ended = sink.WaitEnded(1, 2000ms);
@@ -318,14 +305,14 @@ TEST(ProxyTcpFaults, DownRefusesConnectsClosesExistingOnesAndHeals) {
   TcpServer echo(TcpServer::Mode::kEcho);
   auto proxy = StartProxy({Upstream("echo", echo.port())});
   ASSERT_TRUE(proxy);
-  int err = 0;
-  RawClient before = RawClient::Connect(proxy->Port("echo"), &err);
-  ASSERT_EQ(err, 0);
+  RawClient before = ConnectOrFail(proxy->Port("echo"));
+  ASSERT_TRUE(before.ok());
   ASSERT_TRUE(before.SendAll("a"));
   ASSERT_EQ(before.ReadExactly(1, 1000ms).bytes, "a");
 
   ASSERT_TRUE(proxy->SetPhase("outage", {Fault(K::kDown, "echo")}).ok());
   EXPECT_TRUE(before.ReadSome(1000ms).eof) << "an existing connection is closed";
+  int err = 0;
   RawClient refused = RawClient::Connect(proxy->Port("echo"), &err);
   EXPECT_EQ(err, ECONNREFUSED);
 
