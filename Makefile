@@ -24,13 +24,19 @@ build: setup
 demo: build
 	@status=0; $(BUILD)/bin/leakgate run scenarios/demo.yaml --out out/demo || status=$$?; \
 	if [ $$status -ne 1 ]; then echo "demo: expected exit 1 (leak found), got $$status" >&2; exit 1; fi; \
-	echo; echo "demo: leak found as expected (exit 1); report in out/demo/result.json"
+	echo; echo "demo: leak found as expected (exit 1); reports in out/demo/ (open report.html)"
 
 test: build test-go fuzz sanitize
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
 
+# Go tests of both example targets, with the machine's Go and again with Go 1.27.3 as
+# `go 1.27` modules (go.1.27.mod beside each go.mod; GOTOOLCHAIN fetches 1.27.3 once).
+GO127_TOOLCHAIN ?= go1.27.3
 test-go:
 	for m in leaky grpc; do (cd examples/go-targets/$$m && go vet ./... && go test -count=1 ./...) || exit 1; done
+	for m in leaky grpc; do (cd examples/go-targets/$$m && \
+	  GOTOOLCHAIN=$(GO127_TOOLCHAIN) go vet -modfile=go.1.27.mod ./... && \
+	  GOTOOLCHAIN=$(GO127_TOOLCHAIN) go test -modfile=go.1.27.mod -count=1 ./...) || exit 1; done
 
 # Sanitizers, part of `make test`:
 #   address,undefined  every unit test, and the in-process engine tests (HTTP load engine,

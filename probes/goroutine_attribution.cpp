@@ -46,20 +46,22 @@ bool TallyBefore(const Tally& a, const Tally& b) {
   return a.count != b.count ? a.count > b.count : KeyLess(a.key, b.key);
 }
 
-GroupKey KeyOf(const Goroutine& g) {
-  const Frame* top = TopUserFrame(g);
+GroupKey KeyOf(const Goroutine& g, const Frame* top) {
   return GroupKey{top != nullptr ? std::string_view(top->function) : std::string_view(),
                   g.created_by ? std::string_view(g.created_by->function) : std::string_view(),
                   g.state};
 }
+
+bool MatchesWithTop(const std::vector<IgnoreRule>& rules, const Goroutine& g, const Frame* top);
 
 // Counts the goroutines of `dump` not matched by `ignore`, in first-seen order.
 std::vector<Tally> Count(const GoroutineDump& dump, const std::vector<IgnoreRule>& ignore) {
   std::vector<Tally> tallies;
   std::unordered_map<GroupKey, size_t, GroupKeyHash> index;
   for (const Goroutine& g : dump.goroutines) {
-    if (!ignore.empty() && Matches(ignore, g)) continue;
-    const GroupKey key = KeyOf(g);
+    const Frame* top = TopUserFrame(g);  // once: the key and the kTopFunction rules need it
+    if (!ignore.empty() && MatchesWithTop(ignore, g, top)) continue;
+    const GroupKey key = KeyOf(g, top);
     const auto [it, inserted] = index.try_emplace(key, tallies.size());
     if (inserted) {
       tallies.push_back(Tally{key, 0, &g});
@@ -87,17 +89,65 @@ GoroutineGroup Materialize(const Tally& t, int64_t count) {
   return group;
 }
 
+// IsRuntimeFunction and IsStandardLibrary for a function whose package is `pkg`.
+bool IsRuntimePackage(std::string_view pkg, std::string_view function) {
+  return pkg == "runtime" || pkg.starts_with("runtime/internal/") || pkg == "internal" ||
+         pkg.starts_with("internal/") || pkg == "sync/atomic" || function.starts_with("sync.runtime_");
+}
+
+bool IsStandardPackage(std::string_view pkg) {
+  if (pkg.empty()) return false;
+  const std::string_view first = pkg.substr(0, pkg.find('/'));
+  return !first.empty() && first.find('.') == npos && first != "main" && first != "command-line-arguments";
+}
+
+// IsRuntimeFunction, else IsStandardLibrary, else user code — in one pass over the name,
+// since TopUserFrame asks it of every frame of every goroutine grouped.
+enum class Origin { kRuntime, kStandard, kUser };
+
+Origin OriginOf(std::string_view function) {
+  if (function.starts_with("runtime.") || function.starts_with("internal/") || function == "panic") {
+    return Origin::kRuntime;
+  }
+  // PackageOf's scan, also noting the first "/" and whether a "." came before it.
+  size_t dot = npos;
+  size_t first_slash = npos;
+  bool dot_before_first_slash = false;
+  size_t i = 0;
+  for (; i < function.size(); ++i) {
+    const char c = function[i];
+    if (c == '(' || c == '[') break;
+    if (c == '/') {
+      if (first_slash == npos) {
+        first_slash = i;
+        dot_before_first_slash = dot != npos;
+      }
+      dot = npos;
+    } else if (c == '.' && dot == npos) {
+      dot = i;
+    }
+  }
+  const std::string_view pkg = function.substr(0, std::min(dot, i));
+  if (IsRuntimePackage(pkg, function)) return Origin::kRuntime;
+  if (pkg.empty()) return Origin::kUser;
+  // The first element of the import path: a dot in it ("github.com/...") is not Go's.
+  const std::string_view first = pkg.substr(0, std::min(first_slash, pkg.size()));
+  const bool dotted = first_slash != npos ? dot_before_first_slash : false;
+  const bool standard = !first.empty() && !dotted && first != "main" && first != "command-line-arguments";
+  return standard ? Origin::kStandard : Origin::kUser;
+}
+
 bool FunctionMatches(std::string_view pattern, std::string_view function) {
   if (!pattern.empty() && pattern.back() == '*') return function.starts_with(pattern.substr(0, pattern.size() - 1));
   return function == pattern;
 }
 
-bool RuleMatches(const IgnoreRule& rule, const Goroutine& g) {
+// `top` is TopUserFrame(g), computed once by the caller.
+bool RuleMatches(const IgnoreRule& rule, const Goroutine& g, const Frame* top) {
   switch (rule.kind) {
     case IgnoreRule::kTopFunction: {
       if (g.frames.empty()) return false;
       if (FunctionMatches(rule.function, g.frames.front().function)) return true;
-      const Frame* top = TopUserFrame(g);
       return top != nullptr && FunctionMatches(rule.function, top->function);
     }
     case IgnoreRule::kAnyFunction:
@@ -117,6 +167,10 @@ bool RuleMatches(const IgnoreRule& rule, const Goroutine& g) {
   return false;
 }
 
+bool MatchesWithTop(const std::vector<IgnoreRule>& rules, const Goroutine& g, const Frame* top) {
+  return std::any_of(rules.begin(), rules.end(), [&](const IgnoreRule& r) { return RuleMatches(r, g, top); });
+}
+
 }  // namespace
 
 std::string StripArguments(std::string_view function_line) { return std::string(StripArgumentsView(function_line)); }
@@ -124,34 +178,36 @@ std::string StripArguments(std::string_view function_line) { return std::string(
 std::string_view PackageOf(std::string_view function) {
   // A receiver "(*T)" or type parameters "[...]" end the package part; the package name
   // is the part of the last path element before its first dot (Go escapes dots in the
-  // last element of an import path as "%2e" in symbol names).
-  const std::string_view head = function.substr(0, function.find_first_of("(["));
-  const size_t slash = head.rfind('/');
-  const size_t dot = head.find('.', slash == npos ? 0 : slash + 1);
-  return function.substr(0, std::min(dot, head.size()));
+  // last element of an import path as "%2e" in symbol names). One pass: this runs for
+  // every frame of every goroutine grouped.
+  size_t dot = npos;  // the first "." after the last "/"
+  size_t i = 0;
+  for (; i < function.size(); ++i) {
+    const char c = function[i];
+    if (c == '(' || c == '[') break;
+    if (c == '/') {
+      dot = npos;
+    } else if (c == '.' && dot == npos) {
+      dot = i;
+    }
+  }
+  return function.substr(0, std::min(dot, i));
 }
 
 bool IsRuntimeFunction(std::string_view function) {
-  if (function == "panic") return true;
-  const std::string_view pkg = PackageOf(function);
-  return pkg == "runtime" || pkg.starts_with("runtime/internal/") || pkg == "internal" ||
-         pkg.starts_with("internal/") || pkg == "sync/atomic" || function.starts_with("sync.runtime_");
+  return function == "panic" || IsRuntimePackage(PackageOf(function), function);
 }
 
 bool IsRuntimeFrame(const Frame& frame) { return IsRuntimeFunction(frame.function); }
 
-bool IsStandardLibrary(std::string_view function) {
-  const std::string_view pkg = PackageOf(function);
-  if (pkg.empty()) return false;
-  const std::string_view first = pkg.substr(0, pkg.find('/'));
-  return !first.empty() && first.find('.') == npos && first != "main" && first != "command-line-arguments";
-}
+bool IsStandardLibrary(std::string_view function) { return IsStandardPackage(PackageOf(function)); }
 
 const Frame* TopUserFrame(const Goroutine& g) {
   const Frame* first_non_runtime = nullptr;
   for (const Frame& f : g.frames) {
-    if (IsRuntimeFrame(f)) continue;
-    if (!IsStandardLibrary(f.function)) return &f;
+    const Origin origin = OriginOf(f.function);
+    if (origin == Origin::kRuntime) continue;
+    if (origin == Origin::kUser) return &f;
     if (first_non_runtime == nullptr) first_non_runtime = &f;
   }
   if (first_non_runtime != nullptr) return first_non_runtime;
@@ -159,7 +215,7 @@ const Frame* TopUserFrame(const Goroutine& g) {
 }
 
 bool Matches(const std::vector<IgnoreRule>& rules, const Goroutine& g) {
-  return std::any_of(rules.begin(), rules.end(), [&](const IgnoreRule& r) { return RuleMatches(r, g); });
+  return MatchesWithTop(rules, g, TopUserFrame(g));
 }
 
 std::vector<GoroutineGroup> GroupGoroutines(const GoroutineDump& dump) {

@@ -1,82 +1,21 @@
 #include "probes/goroutine_dump.h"
 
-#include <charconv>
 #include <cstring>
-#include <system_error>
+#include <iterator>
+
+#include "probes/text_scan.h"
 
 namespace leakgate::probes {
 namespace {
 
+using text::IsDigit;
+using text::LineReader;
+using text::ParseLeadingNumber;
+using text::ParseNumber;
+using text::Trim;
+using text::TrimRight;
+
 constexpr size_t npos = std::string_view::npos;
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string_view TrimLeft(std::string_view s) {
-  while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
-  return s;
-}
-
-std::string_view Trim(std::string_view s) { return TrimLeft(TrimRight(s)); }
-
-// Parses the decimal number at the start of `s` into `out`; returns the number of
-// characters used, 0 when `s` does not start with a digit or the value overflows.
-template <typename T>
-size_t ParseLeadingNumber(std::string_view s, T& out) {
-  if (s.empty() || !IsDigit(s.front())) return 0;
-  T value{};
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc{}) return 0;
-  out = value;
-  return static_cast<size_t>(end - s.data());
-}
-
-// True when all of `s` is a decimal number that fits in T.
-template <typename T>
-bool ParseNumber(std::string_view s, T& out) {
-  T value{};
-  if (ParseLeadingNumber(s, value) != s.size() || s.empty()) return false;
-  out = value;
-  return true;
-}
-
-// Splits text into lines without copying. A line has its "\n" and one trailing "\r"
-// removed; the last line may lack a "\n" (last_terminated() tells).
-class LineReader {
- public:
-  explicit LineReader(std::string_view text) : text_(text) {}
-
-  bool Next(std::string_view& line) {
-    if (pos_ >= text_.size()) return false;
-    const char* begin = text_.data() + pos_;
-    const size_t left = text_.size() - pos_;
-    const void* nl = std::memchr(begin, '\n', left);
-    size_t len = left;
-    if (nl != nullptr) {
-      len = static_cast<size_t>(static_cast<const char*>(nl) - begin);
-      pos_ += len + 1;
-      terminated_ = true;
-    } else {
-      pos_ = text_.size();
-      terminated_ = false;
-    }
-    line = std::string_view(begin, len);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return true;
-  }
-
-  bool last_terminated() const { return terminated_; }
-
- private:
-  std::string_view text_;
-  size_t pos_ = 0;
-  bool terminated_ = true;
-};
 
 // ---- debug=2 -------------------------------------------------------------------------
 
@@ -90,12 +29,40 @@ bool EraseAll(std::string& s, std::string_view marker) {
   return found;
 }
 
-// Parses the text between "[" and "]:" of a goroutine header into `g`. False when there
-// is no state at all.
-bool ParseHeaderBracket(std::string_view content, Goroutine& g) {
-  constexpr std::string_view kLabels = " labels:{";
+// The index of the "]" that closes the bracket opened at `open`, skipping quoted strings
+// (Go 1.26 prints labels inside the bracket, and their values may hold "]"); npos if none.
+size_t ClosingBracket(std::string_view s, size_t open) {
+  bool quoted = false;
+  for (size_t i = open + 1; i < s.size(); ++i) {
+    const char c = s[i];
+    if (quoted) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ']') {
+      return i;
+    }
+  }
+  return npos;
+}
+
+// Reads a label set that must make up all of `set`; false (and no labels) otherwise.
+bool ReadWholeLabelSet(std::string_view set, PprofLabels& labels) {
+  if (ParseLabelSet(set, labels) == set.size()) return true;
+  labels.clear();
+  return false;
+}
+
+// Parses the text between "[" and "]" of a goroutine header into `g`. False when there is
+// no state at all.
+bool ParseHeaderBracket(std::string_view content, Goroutine& g, ParseStats& st) {
+  constexpr std::string_view kLabels = " labels:{";  // Go 1.26
   if (const size_t lab = content.find(kLabels); lab != npos) {
-    g.labels.assign(content.substr(lab + kLabels.size() - 1));
+    if (!ReadWholeLabelSet(content.substr(lab + kLabels.size() - 1), g.labels)) ++st.malformed_labels;
     content = content.substr(0, lab);
   }
   size_t comma = content.find(", ");
@@ -128,23 +95,32 @@ bool ParseHeaderBracket(std::string_view content, Goroutine& g) {
   return true;
 }
 
-enum class HeaderKind { kNotHeader, kHeader, kMalformed };
+enum class HeaderKind { kHeader, kMalformed };
 
-// "goroutine 18 [chan send, 5 minutes]:" or "goroutine 6 gp=0xc000 m=nil [GC worker (idle)]:".
-// kNotHeader when the line does not start with "goroutine <digit>" (e.g. "goroutine
-// profile: total 3").
-HeaderKind ParseHeader(std::string_view line, Goroutine& g) {
-  constexpr std::string_view kPrefix = "goroutine ";
-  if (!line.starts_with(kPrefix)) return HeaderKind::kNotHeader;
-  std::string_view rest = line.substr(kPrefix.size());
-  if (rest.empty() || !IsDigit(rest.front())) return HeaderKind::kNotHeader;
+constexpr std::string_view kHeaderPrefix = "goroutine ";
+
+// A line that starts with "goroutine <digit>" is a header, good or malformed ("goroutine
+// profile: total 3" is not one).
+bool IsHeaderStart(std::string_view line) {
+  return line.size() > kHeaderPrefix.size() && line.starts_with(kHeaderPrefix) && IsDigit(line[kHeaderPrefix.size()]);
+}
+
+// A line for which IsHeaderStart holds: "goroutine 18 [chan send, 5 minutes]:",
+// "goroutine 6 gp=0xc000 m=nil [GC worker (idle)]:", "goroutine 8 [chan receive]
+// {method: GET, route: "/x"}:" (Go 1.27 labels).
+HeaderKind ParseHeader(std::string_view line, Goroutine& g, ParseStats& st) {
+  std::string_view rest = line.substr(kHeaderPrefix.size());
   const size_t n = ParseLeadingNumber(rest, g.id);
   if (n == 0) return HeaderKind::kMalformed;  // id overflows uint64
   rest = TrimRight(rest.substr(n));
-  if (rest.empty() || rest.front() != ' ') return HeaderKind::kMalformed;
+  if (rest.empty() || rest.front() != ' ' || !rest.ends_with(':')) return HeaderKind::kMalformed;
   const size_t open = rest.find('[');
-  if (open == npos || !rest.ends_with("]:") || open + 1 > rest.size() - 2) return HeaderKind::kMalformed;
-  if (!ParseHeaderBracket(rest.substr(open + 1, rest.size() - 2 - (open + 1)), g)) return HeaderKind::kMalformed;
+  const size_t close = open == npos ? npos : ClosingBracket(rest, open);
+  if (close == npos) return HeaderKind::kMalformed;
+  const std::string_view after = rest.substr(close + 1, rest.size() - 1 - (close + 1));  // before the ":"
+  if (!after.empty() && !after.starts_with(" {")) return HeaderKind::kMalformed;
+  if (!ParseHeaderBracket(rest.substr(open + 1, close - open - 1), g, st)) return HeaderKind::kMalformed;
+  if (!after.empty() && !ReadWholeLabelSet(after.substr(1), g.labels)) ++st.malformed_labels;
   return HeaderKind::kHeader;
 }
 
@@ -188,49 +164,126 @@ bool ParseCreatedBy(std::string_view line, Goroutine& g) {
   return true;
 }
 
-// ---- debug=1 -------------------------------------------------------------------------
+// The state of one debug=2 parse. Frames of the goroutine being read collect in `frames_`
+// (reused for every goroutine) and move into the goroutine, at their exact count, when its
+// block ends: one allocation per goroutine instead of one per doubling.
+class Debug2Parser {
+ public:
+  explicit Debug2Parser(ParseStats& st) : st_(st) {}
 
-int64_t TotalFromLine(std::string_view line) {
-  for (std::string_view prefix : {std::string_view("goroutine profile: total "),
-                                  std::string_view("goroutineleak profile: total ")}) {
-    if (!line.starts_with(prefix)) continue;
-    int64_t total = 0;
-    return ParseNumber(Trim(line.substr(prefix.size())), total) ? total : -1;
+  GoroutineDump Parse(std::string_view text) {
+    LineReader lines(text);
+    std::string_view line;
+    while (lines.Next(line)) Line(line, !lines.last_terminated());
+    if (cur_ != nullptr && mode_ == Mode::kInBlock && (pending_ != Pending::kNone || !lines.last_terminated())) {
+      cur_->truncated = true;
+      st_.truncated = true;
+    }
+    EndBlock(Mode::kOutside);
+    return std::move(dump_);
   }
-  return -1;
-}
 
-// Cuts the next run of non-blank characters off the front of `s`.
-std::string_view NextField(std::string_view& s) {
-  s = TrimLeft(s);
-  size_t end = 0;
-  while (end < s.size() && !IsBlank(s[end])) ++end;
-  const std::string_view field = s.substr(0, end);
-  s = s.substr(end);
-  return field;
-}
+ private:
+  // kSkipping: inside a malformed block or an ancestor stack; ignore until the next
+  // blank line or header.
+  enum class Mode { kOutside, kInBlock, kSkipping };
+  // Which record the next location line belongs to.
+  enum class Pending { kNone, kFrame, kCreatedBy };
 
-// "\t0x4fe2a1\tmain.blockedSend.func1+0x65\t/path/main.go:42" (after the "#").
-bool ParseDebug1Frame(std::string_view body, Frame& frame) {
-  const std::string_view pc = NextField(body);
-  std::string_view function = NextField(body);
-  const std::string_view location = Trim(body);
-  if (pc.empty() || function.empty() || location.empty()) return false;
-  if (const size_t plus = function.rfind("+0x"); plus != npos && plus > 0) function = function.substr(0, plus);
-  const size_t colon = location.rfind(':');
-  int line = 0;
-  if (colon == npos || !ParseNumber(location.substr(colon + 1), line)) return false;
-  frame.function.assign(function);
-  frame.file.assign(location.substr(0, colon));
-  frame.line = line;
-  return true;
-}
+  // `partial`: the last line, without "\n", may be cut anywhere (runtime/pprof stops at
+  // 64 MB): only what cannot be a prefix of something longer is taken from it.
+  void Line(std::string_view line, bool partial) {
+    if (TrimRight(line).empty()) {
+      EndBlock(Mode::kOutside);
+      return;
+    }
+    if (line.front() == 'g' && Header(line, partial)) return;
+    if (mode_ != Mode::kInBlock) return;
+
+    if (line.front() == '\t' || line.front() == ' ') {
+      std::string_view file;
+      int line_number = 0;
+      if (pending_ != Pending::kNone && ParseLocation(line, file, line_number)) {
+        Frame& target = pending_ == Pending::kFrame ? frames_.back() : *cur_->created_by;
+        target.file.assign(file);
+        target.line = line_number;
+      }
+      pending_ = Pending::kNone;
+      return;
+    }
+    pending_ = Pending::kNone;
+
+    std::string_view name;
+    if (line.starts_with("created by ")) {
+      // Cut short, "created by main.blockedSe" would name the wrong function.
+      if ((!partial || line.find(" in goroutine ") != npos) && ParseCreatedBy(line, *cur_)) {
+        pending_ = Pending::kCreatedBy;
+      }
+    } else if (line.starts_with("...")) {
+      if (TrimRight(line).ends_with("elided...")) cur_->frames_elided = true;
+    } else if (line.starts_with("[originating from goroutine ")) {
+      EndBlock(Mode::kSkipping);
+    } else if (ParseFunctionLine(line, name)) {
+      frames_.emplace_back();
+      frames_.back().function.assign(name);
+      pending_ = Pending::kFrame;
+    }
+    // Anything else ("non-Go function at pc=...", "runtime: ..." diagnostics) is ignored.
+  }
+
+  // A line starting with 'g': true when it was a header (good or malformed). The
+  // goroutine is parsed in place at the end of the dump, and removed again if the line is
+  // not a good header.
+  bool Header(std::string_view line, bool partial) {
+    if (!IsHeaderStart(line)) return false;
+    EndBlock(Mode::kSkipping);
+    Goroutine& g = dump_.goroutines.emplace_back();
+    if (ParseHeader(line, g, st_) == HeaderKind::kHeader) {
+      cur_ = &g;
+      mode_ = Mode::kInBlock;
+      return true;
+    }
+    dump_.goroutines.pop_back();
+    if (partial) {
+      st_.truncated = true;
+    } else {
+      ++st_.skipped_blocks;
+    }
+    return true;
+  }
+
+  // Gives the collected frames to the current goroutine and leaves its block.
+  void EndBlock(Mode next) {
+    if (cur_ != nullptr && !frames_.empty()) {
+      cur_->frames.assign(std::make_move_iterator(frames_.begin()), std::make_move_iterator(frames_.end()));
+    }
+    frames_.clear();
+    cur_ = nullptr;
+    mode_ = next;
+    pending_ = Pending::kNone;
+  }
+
+  ParseStats& st_;
+  GoroutineDump dump_;
+  Goroutine* cur_ = nullptr;
+  std::vector<Frame> frames_;
+  Mode mode_ = Mode::kOutside;
+  Pending pending_ = Pending::kNone;
+};
 
 }  // namespace
 
 std::string_view StripArgumentsView(std::string_view function_line) {
   const std::string_view s = Trim(function_line);
   if (!s.empty() && s.back() == ')') {
+    // Fast path, almost every frame: the last "(" opens an argument list without nested
+    // parentheses ("runtime.gopark(0xc000?, 0x2?, {0x1, 0x2})").
+    if (const void* p = memrchr(s.data(), '(', s.size()); p != nullptr) {  // glibc's vectorized memrchr
+      const auto open = static_cast<size_t>(static_cast<const char*>(p) - s.data());
+      if (open > 0 && s[open - 1] != '.' && std::memchr(s.data() + open + 1, ')', s.size() - 1 - (open + 1)) == nullptr) {
+        return TrimRight(s.substr(0, open));
+      }
+    }
     int depth = 0;
     for (size_t i = s.size(); i-- > 0;) {
       if (s[i] == ')') {
@@ -250,141 +303,10 @@ std::string_view StripArgumentsView(std::string_view function_line) {
 }
 
 GoroutineDump ParseGoroutinesDebug2(std::string_view text, ParseStats* stats) {
-  GoroutineDump dump;
   ParseStats local;
   ParseStats& st = stats != nullptr ? *stats : local;
   st = ParseStats{};
-
-  // kSkipping: inside a malformed block or an ancestor stack; ignore until the next
-  // blank line or header.
-  enum class Mode { kOutside, kInBlock, kSkipping } mode = Mode::kOutside;
-  // Which record the next location line belongs to.
-  enum class Pending { kNone, kFrame, kCreatedBy } pending = Pending::kNone;
-  Goroutine* cur = nullptr;
-
-  LineReader lines(text);
-  std::string_view line;
-  while (lines.Next(line)) {
-    // A last line without "\n" may be cut anywhere (runtime/pprof stops at 64 MB):
-    // only what cannot be a prefix of something longer is taken from it.
-    const bool partial = !lines.last_terminated();
-    if (TrimRight(line).empty()) {
-      mode = Mode::kOutside;
-      pending = Pending::kNone;
-      cur = nullptr;
-      continue;
-    }
-    if (line.front() == 'g') {
-      Goroutine g;
-      const HeaderKind kind = ParseHeader(line, g);
-      if (kind == HeaderKind::kHeader) {
-        dump.goroutines.push_back(std::move(g));
-        cur = &dump.goroutines.back();
-        mode = Mode::kInBlock;
-        pending = Pending::kNone;
-        continue;
-      }
-      if (kind == HeaderKind::kMalformed) {
-        if (partial) {
-          st.truncated = true;
-        } else {
-          ++st.skipped_blocks;
-        }
-        cur = nullptr;
-        mode = Mode::kSkipping;
-        pending = Pending::kNone;
-        continue;
-      }
-    }
-    if (mode != Mode::kInBlock) continue;
-
-    if (line.front() == '\t' || line.front() == ' ') {
-      std::string_view file;
-      int line_number = 0;
-      if (pending != Pending::kNone && ParseLocation(line, file, line_number)) {
-        Frame& target = pending == Pending::kFrame ? cur->frames.back() : *cur->created_by;
-        target.file.assign(file);
-        target.line = line_number;
-      }
-      pending = Pending::kNone;
-      continue;
-    }
-    pending = Pending::kNone;
-
-    std::string_view name;
-    if (line.starts_with("created by ")) {
-      // Cut short, "created by main.blockedSe" would name the wrong function.
-      if ((!partial || line.find(" in goroutine ") != npos) && ParseCreatedBy(line, *cur)) {
-        pending = Pending::kCreatedBy;
-      }
-    } else if (line.starts_with("...")) {
-      if (TrimRight(line).ends_with("elided...")) cur->frames_elided = true;
-    } else if (line.starts_with("[originating from goroutine ")) {
-      mode = Mode::kSkipping;
-    } else if (ParseFunctionLine(line, name)) {
-      cur->frames.push_back(Frame{std::string(name), {}, 0});
-      pending = Pending::kFrame;
-    }
-    // Anything else ("non-Go function at pc=...", "runtime: ..." diagnostics) is ignored.
-  }
-  if (cur != nullptr && mode == Mode::kInBlock && (pending != Pending::kNone || !lines.last_terminated())) {
-    cur->truncated = true;
-    st.truncated = true;
-  }
-  return dump;
-}
-
-GroupedGoroutines ParseGoroutinesDebug1(std::string_view text, ParseStats* stats) {
-  GroupedGoroutines out;
-  ParseStats local;
-  ParseStats& st = stats != nullptr ? *stats : local;
-  st = ParseStats{};
-
-  StackGroup* cur = nullptr;
-  LineReader lines(text);
-  std::string_view line;
-  while (lines.Next(line)) {
-    const std::string_view t = TrimRight(line);
-    if (t.empty()) {
-      cur = nullptr;
-      continue;
-    }
-    if (IsDigit(t.front())) {  // "1204 @ 0x43e8ee 0x40a3c5 ..."
-      int64_t count = 0;
-      const size_t n = ParseLeadingNumber(t, count);
-      if (n == 0 || !t.substr(n).starts_with(" @")) {
-        ++st.skipped_blocks;
-        cur = nullptr;
-        continue;
-      }
-      out.groups.push_back(StackGroup{count, {}, {}});
-      cur = &out.groups.back();
-      continue;
-    }
-    if (out.total < 0) {
-      if (const int64_t total = TotalFromLine(TrimLeft(t)); total >= 0) {
-        out.total = total;
-        continue;
-      }
-    }
-    if (t.front() != '#' || cur == nullptr) continue;
-    const std::string_view body = t.substr(1);
-    if (body.starts_with(" labels: ")) {
-      cur->labels.assign(Trim(body.substr(9)));
-      continue;
-    }
-    Frame frame;
-    if (ParseDebug1Frame(body, frame)) cur->frames.push_back(std::move(frame));
-  }
-  if (!lines.last_terminated() && cur != nullptr) st.truncated = true;
-  return out;
-}
-
-int64_t GoroutineTotalFromDebug1(std::string_view text) {
-  size_t start = 0;
-  while (start < text.size() && (IsBlank(text[start]) || text[start] == '\n')) ++start;
-  text = text.substr(start);
-  return TotalFromLine(TrimRight(text.substr(0, text.find('\n'))));
+  return Debug2Parser(st).Parse(text);
 }
 
 }  // namespace leakgate::probes

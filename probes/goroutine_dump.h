@@ -14,6 +14,10 @@
 //     becomes "main.(*T).run", "main.f(...)" (an inlined frame) becomes "main.f".
 //   * Single pass over string_views; the only copies are the strings kept in the result.
 //     Results do not refer to `text` after return.
+//   * Every version's real dumps parse the same (tests/fixtures/goroutines: Go 1.19, 1.26,
+//     1.27), including pprof labels in both of their debug=2 forms (goroutine_labels.h).
+//
+// Thread-safety: pure functions; results are plain values.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +26,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "probes/goroutine_labels.h"
 
 namespace leakgate::probes {
 
@@ -36,20 +42,30 @@ struct Frame {
   friend bool operator==(const Frame&, const Frame&) = default;
 };
 
-// One goroutine of a debug=2 dump.
+// One goroutine of a debug=2 dump. Its header, with every optional part:
+//   goroutine 18 gp=0xc000 m=3 mp=0xc001 [chan send (leaked), 5 minutes, locked to thread,
+//       synctest bubble 4 labels:{"k": "v"}] {k: v}:
+// (gp/m/mp: GOTRACEBACK=system or a fatal error; labels inside the bracket: Go 1.26,
+// after it: Go 1.27 — one or the other, with GODEBUG=tracebacklabels=1.)
 struct Goroutine {
   uint64_t id = 0;
   // The wait reason or status Go printed, e.g. "chan send", "select", "IO wait",
   // "running", "sync.WaitGroup.Wait", "GC worker (idle)", "chan receive (nil chan)",
-  // "select (durable)". The decorations below are removed from it and reported in their
+  // "select (durable)", "sleep (durable)" (a synctest bubble's durably blocked goroutine:
+  // the runtime appends " (durable)" where the wait reason lacks it). The decorations below are removed from it and reported in their
   // own fields; the transient GC " (scan)" marker is dropped. Any other ", ..." part Go
   // may add in the future is kept, appended to the state as printed.
   std::string state;
   int wait_minutes = 0;           // "[chan send, 5 minutes]" -> 5
   bool locked_to_thread = false;  // ", locked to thread"
-  bool leaked = false;            // " (leaked)": Go 1.26 goroutine leak detector verdict
+  // " (leaked)": the goroutine leak detector proved it can never run again (goroutineleak
+  // profile: Go 1.26 with GOEXPERIMENT=goroutineleakprofile, Go 1.27); removed from state.
+  bool leaked = false;
   uint64_t synctest_bubble = 0;   // ", synctest bubble N" (Go 1.25+), 0 if absent
-  std::string labels;             // " labels:{...}" (Go 1.26 GODEBUG=tracebacklabels=1), raw "{...}"
+  // pprof labels, in the order Go printed them (sorted by key), unescaped; empty when the
+  // header has none (GODEBUG=tracebacklabels=0, the default before Go 1.27) or when they
+  // could not be read (ParseStats::malformed_labels).
+  PprofLabels labels;
   std::vector<Frame> frames;      // innermost first
   // "...additional frames elided..." (end of a deep stack) or "...N frames elided..."
   // (middle of a deep stack, Go 1.21+) was printed.
@@ -70,6 +86,8 @@ struct ParseStats {
   // Blocks (debug=2: "goroutine N ..." headers; debug=1: "N @ ..." group lines) that
   // looked like the start of a record but could not be parsed; their lines are ignored.
   size_t skipped_blocks = 0;
+  // Label sets that could not be read; their goroutine or group is kept without labels.
+  size_t malformed_labels = 0;
   // The input ended in the middle of a record (debug=2: no final newline, or a frame or
   // "created by" line without its location line). Complete records are still returned.
   bool truncated = false;
@@ -78,12 +96,14 @@ struct ParseStats {
 // Parses a debug=2 dump or a Go traceback (panic, SIGQUIT, runtime.Stack(buf, true)).
 //
 // A goroutine block starts at a header line "goroutine N [state...]:", also with the
-// "gp=0x... m=N mp=0x..." fields GOTRACEBACK=system / fatal errors add, and ends at the
-// next blank line or header. Lines outside blocks (panic messages, "[signal ...]",
-// register dumps) are ignored, as are unrecognized lines inside a block. Ancestor stacks
+// "gp=0x... m=N mp=0x..." fields GOTRACEBACK=system / fatal errors add and the labels of
+// GODEBUG=tracebacklabels=1 (see Goroutine), and ends at the next blank line or header.
+// Lines outside blocks (panic messages, "SIGQUIT: quit", "PC=... m=0 sigcode=0", register
+// dumps) are ignored, as are unrecognized lines inside a block. Ancestor stacks
 // ("[originating from goroutine N]:", GODEBUG=tracebackancestors) are not part of the
 // goroutine's own frames and are skipped. A header that starts like "goroutine <digits>"
-// but is malformed skips its block (counted in stats->skipped_blocks).
+// but is malformed skips its block (counted in stats->skipped_blocks); a label set that
+// cannot be read leaves the goroutine without labels (stats->malformed_labels).
 //
 // Truncation (runtime/pprof cuts debug=2 output at 64 MB, anywhere): goroutines before
 // the cut are complete; the one being printed is kept with its complete lines and marked
@@ -100,7 +120,7 @@ GoroutineDump ParseGoroutinesDebug2(std::string_view text, ParseStats* stats = n
 struct StackGroup {
   int64_t count = 0;
   std::vector<Frame> frames;  // innermost first
-  std::string labels;         // raw "{...}" text after "# labels: ", empty if none
+  PprofLabels labels;         // "# labels: {...}", in the order printed; empty if none
 };
 
 struct GroupedGoroutines {

@@ -4,87 +4,131 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
+
+#include "harness/net/http_url.h"
 
 namespace leakgate::probes {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::uint64_t kBodyLimit = 1ull << 30;  // a 1M-goroutine debug=2 dump is a few hundred MB
+// Bytes read but not yet parsed: a head, or one read's worth of body (the body itself
+// moves into the response as it is parsed).
+constexpr std::size_t kReadBufferBytes = std::size_t{kMaxHeadBytes} + (64 << 10);
 
-asio::awaitable<void> Get(std::string host, std::string port, std::string target, std::string host_header,
-                          std::chrono::steady_clock::time_point deadline, FetchResult& out) {
-  auto ex = co_await asio::this_coro::executor;
-  asio::ip::tcp::resolver resolver(ex);
-  auto [rec, endpoints] = co_await resolver.async_resolve(host, port, kUseTuple);
-  if (rec) {
-    out.error = fmt::format("cannot resolve {}: {}", host, rec.message());
-    co_return;
+// "8 MiB", "64 KiB", "1000 bytes".
+std::string FormatBytes(std::uint64_t n) {
+  if (n >= (1 << 20) && n % (1 << 20) == 0) return fmt::format("{} MiB", n >> 20);
+  if (n >= (1 << 10) && n % (1 << 10) == 0) return fmt::format("{} KiB", n >> 10);
+  return fmt::format("{} bytes", n);
+}
+
+// "3s", "250ms", "1.5s".
+std::string FormatDuration(std::chrono::nanoseconds d) {
+  if (d % std::chrono::seconds(1) == std::chrono::nanoseconds::zero()) {
+    return fmt::format("{}s", std::chrono::duration_cast<std::chrono::seconds>(d).count());
   }
-  beast::tcp_stream stream(ex);
+  if (d < std::chrono::seconds(1)) return fmt::format("{:g}ms", std::chrono::duration<double, std::milli>(d).count());
+  return fmt::format("{:g}s", std::chrono::duration<double>(d).count());
+}
+
+std::string FormatEndpoints(const std::vector<asio::ip::tcp::endpoint>& endpoints) {
+  std::string out;
+  for (const auto& ep : endpoints) {
+    if (!out.empty()) out += ", ";
+    out += ep.address().is_v6() ? fmt::format("[{}]:{}", ep.address().to_string(), ep.port())
+                                : fmt::format("{}:{}", ep.address().to_string(), ep.port());
+  }
+  return out;
+}
+
+// The exchange itself, every step bounded by `deadline` (tcp_stream's timer is absolute
+// and covers connect, write and every read). Fills `out` and returns OK, or says why not.
+asio::awaitable<Status> Exchange(const net::HttpUrl& url, const net::ResolvedAddress& where, Clock::time_point deadline,
+                                 const FetchOptions& options, HttpResponse& out) {
+  const auto timed_out = [&] {
+    return Status::DeadlineExceeded(fmt::format("timed out after {}", FormatDuration(options.timeout)));
+  };
+  beast::tcp_stream stream(co_await asio::this_coro::executor);
   stream.expires_at(deadline);
-  auto [cec, ep] = co_await stream.async_connect(endpoints, kUseTuple);
+  auto [cec, ep] = co_await stream.async_connect(where.endpoints, kUseTuple);
+  if (cec == beast::error::timeout) co_return timed_out();
   if (cec) {
-    out.error = fmt::format("connect: {}", cec.message());
-    co_return;
+    co_return Status::Unavailable(
+        fmt::format("cannot connect to {}: {}", FormatEndpoints(where.endpoints), cec.message()));
   }
-  bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target, 11};
-  req.set(bhttp::field::host, host_header);
+
+  bhttp::request<bhttp::empty_body> req{bhttp::verb::get, url.target, 11};
+  req.set(bhttp::field::host, url.authority);
   req.set(bhttp::field::user_agent, "leakgate-probe");
   req.set(bhttp::field::connection, "close");
   auto [wec, wn] = co_await bhttp::async_write(stream, req, kUseTuple);
-  if (wec) {
-    out.error = fmt::format("write: {}", wec.message());
-    co_return;
-  }
-  beast::flat_buffer buffer;
+  if (wec == beast::error::timeout) co_return timed_out();
+  if (wec) co_return Status::Unavailable(fmt::format("write: {}", wec.message()));
+
+  beast::flat_buffer buffer(kReadBufferBytes);
   bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(kBodyLimit);
-  auto [rdec, rn] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
-  if (rdec) {
-    out.error = fmt::format("read: {}", rdec == beast::error::timeout ? "timed out" : rdec.message());
-    co_return;
+  parser.header_limit(kMaxHeadBytes);
+  parser.body_limit(options.max_body_bytes);
+  auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
+  if (rec == beast::error::timeout) co_return timed_out();
+  if (rec == bhttp::error::body_limit) {
+    const auto length = parser.is_header_done() ? parser.content_length() : boost::none;
+    co_return Status::ResourceExhausted(fmt::format(
+        "body larger than {} cap{}", FormatBytes(options.max_body_bytes),
+        length && *length > options.max_body_bytes ? fmt::format(" (Content-Length {})", *length) : ""));
   }
-  out.ok = true;
+  if (rec == bhttp::error::header_limit || rec == bhttp::error::buffer_overflow) {
+    co_return Status::ResourceExhausted(fmt::format("response head larger than {}", FormatBytes(kMaxHeadBytes)));
+  }
+  if (rec) co_return Status::Unavailable(fmt::format("read: {}", rec.message()));
   out.status = parser.get().result_int();
   out.body = std::move(parser.get().body());
   beast::error_code ignored;
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  co_return Status::Ok();
 }
 
 }  // namespace
 
-FetchResult HttpGet(const std::string& url, std::chrono::nanoseconds timeout) {
-  FetchResult result;
-  auto parsed = boost::urls::parse_uri(url);
-  if (!parsed || parsed->scheme() != "http") {
-    result.error = fmt::format("GET {}: not an http:// URL", url);
-    return result;
+StatusOr<HttpResponse> HttpGet(std::string_view url, const FetchOptions& options) {
+  const auto deadline = Clock::now() + options.timeout;
+  const auto fail = [&](const Status& s) { return s.WithContext(fmt::format("GET {}: ", url)); };
+  auto parsed = net::ParseHttpUrl(url);
+  if (!parsed.ok()) return fail(parsed.status());
+  if (parsed->scheme != "http") {
+    return fail(Status::InvalidArgument("only http:// is supported for probes"));
   }
-  std::string host = parsed->host_address();
-  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  const std::string port = parsed->has_port() ? std::string(parsed->port()) : "80";
-  std::string target(parsed->encoded_target());
-  if (target.empty() || target.front() != '/') target.insert(0, "/");
+  auto where = net::CheckAndResolve(*parsed, options.key, options.allow, deadline);
+  if (!where.ok()) return fail(where.status());
 
+  HttpResponse response;
+  Status status = Status::Internal("the exchange did not complete");
   asio::io_context ioc(1);
-  asio::co_spawn(ioc, Get(host, port, target, std::string(parsed->encoded_authority()),
-                          std::chrono::steady_clock::now() + timeout, result),
-                 asio::detached);
+  asio::co_spawn(ioc, Exchange(*parsed, *where, deadline, options, response),
+                 [&status](std::exception_ptr e, Status s) {
+                   status = e ? Status::Internal("unexpected exception in the exchange") : std::move(s);
+                 });
   ioc.run();
-  if (!result.ok) result.error = fmt::format("GET {}: {}", url, result.error);
-  return result;
+  if (!status.ok()) return fail(status);
+  return response;
+}
+
+StatusOr<std::string> HttpGetOk(std::string_view url, const FetchOptions& options) {
+  auto r = HttpGet(url, options);
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return Status::Unavailable(fmt::format("GET {}: HTTP {}", url, r->status));
+  return std::move(r->body);
 }
 
 std::string JoinUrl(const std::string& base_url, const std::string& path) {

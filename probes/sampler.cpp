@@ -17,10 +17,14 @@ double Sampler::SecondsSinceStart() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - origin_).count();
 }
 
-FetchResult Sampler::GoroutineProfile(int debug) { return Pprof("goroutine?debug=" + std::to_string(debug)); }
+StatusOr<std::string> Sampler::GoroutineProfile(int debug) { return Pprof("goroutine?debug=" + std::to_string(debug)); }
 
-FetchResult Sampler::Pprof(const std::string& path_and_query) {
-  return HttpGet(JoinUrl(config_.pprof_url, path_and_query), config_.timeout);
+StatusOr<std::string> Sampler::Pprof(const std::string& path_and_query) {
+  return HttpGetOk(JoinUrl(config_.pprof_url, path_and_query), Options("probe.pprof", config_.pprof_body_cap));
+}
+
+FetchOptions Sampler::Options(std::string_view key, std::uint64_t body_cap) const {
+  return FetchOptions{.timeout = config_.timeout, .max_body_bytes = body_cap, .allow = config_.allow, .key = key};
 }
 
 namespace {
@@ -30,13 +34,6 @@ void Overlay(ResourceSample& into, const std::map<std::string, double>& from) {
   for (const auto& [name, value] : from) into[name] = value;
 }
 
-// "what: error" for a failed fetch or a non-200 answer; "" when the body can be used.
-std::string FetchProblem(const std::string& what, const FetchResult& r) {
-  if (!r.ok) return what + ": " + r.error;
-  if (r.status != 200) return what + ": HTTP " + std::to_string(r.status);
-  return "";
-}
-
 }  // namespace
 
 std::optional<FdSnapshot> Sampler::Fds() const {
@@ -44,10 +41,11 @@ std::optional<FdSnapshot> Sampler::Fds() const {
   return ReadFds(*config_.pid);
 }
 
-ResourceSample Sampler::Sample(bool force_gc, std::string* error) {
-  ResourceSample sample;
-  auto note = [error](const std::string& what) {
-    if (error && error->empty() && !what.empty()) *error = what;
+SampleReading Sampler::Sample(bool force_gc) {
+  SampleReading reading;
+  // Keeps the first failure; `what` names the source ("" when the message already does).
+  auto note = [&reading](const std::string& what, const Status& status) {
+    if (reading.status.ok() && !status.ok()) reading.status = what.empty() ? status : status.WithContext(what + ": ");
   };
   // Read in this order so that the forced GC (pprof) comes first and /proc sees what the
   // GC and the finalizers it ran have released; merged by precedence below.
@@ -56,23 +54,22 @@ ResourceSample Sampler::Sample(bool force_gc, std::string* error) {
     // heap?gc=1 runs a GC before writing the profile: one request both forces the GC and
     // reads the heap after it.
     if (config_.heap_profile) {
-      const auto r = Pprof(force_gc ? "heap?gc=1&debug=1" : "heap?debug=1");
-      if (const auto problem = FetchProblem("heap profile", r); !problem.empty()) {
-        note(problem);
+      const auto body = Pprof(force_gc ? "heap?gc=1&debug=1" : "heap?debug=1");
+      if (body.ok()) {
+        Overlay(from_pprof, HeapProfileResources(ParseHeapProfileDebug1(*body)));
       } else {
-        Overlay(from_pprof, HeapProfileResources(ParseHeapProfileDebug1(r.body)));
+        note("heap profile", body.status());
       }
     } else if (force_gc) {
-      const auto r = Pprof("heap?gc=1");
-      note(FetchProblem("forced GC", r));
+      note("forced GC", Pprof("heap?gc=1").status());
     }
     const auto profile = GoroutineProfile(1);
-    if (const auto problem = FetchProblem("goroutine profile", profile); !problem.empty()) {
-      note(problem);
-    } else if (const auto total = GoroutineTotalFromDebug1(profile.body); total >= 0) {
+    if (!profile.ok()) {
+      note("goroutine profile", profile.status());
+    } else if (const auto total = GoroutineTotalFromDebug1(*profile); total >= 0) {
       from_pprof[kGoroutines] = static_cast<double>(total);
     } else {
-      note("goroutine profile: no \"goroutine profile: total N\" line");
+      note("goroutine profile", Status::Unavailable("no \"goroutine profile: total N\" line"));
     }
   }
   if (config_.pid) {
@@ -91,25 +88,25 @@ ResourceSample Sampler::Sample(bool force_gc, std::string* error) {
     }
   }
   if (!config_.expvar_url.empty()) {
-    const auto r = HttpGet(config_.expvar_url, config_.timeout);
-    if (const auto problem = FetchProblem("expvar", r); !problem.empty()) {
-      note(problem);
-    } else if (auto parsed = ParseExpvar(r.body); parsed.snapshot) {
+    const auto body = HttpGetOk(config_.expvar_url, Options("probe.expvar", config_.body_cap));
+    if (!body.ok()) {
+      note("expvar", body.status());
+    } else if (auto parsed = ParseExpvar(*body); parsed.snapshot) {
       Overlay(from_expvar, ExpvarResources(*parsed.snapshot));
     } else {
-      note(parsed.error);
+      note("", Status::Unavailable(parsed.error));  // "expvar: invalid JSON: …"
     }
   }
   if (!config_.metrics_url.empty()) {
-    const auto r = HttpGet(config_.metrics_url, config_.timeout);
-    if (const auto problem = FetchProblem("metrics", r); !problem.empty()) {
-      note(problem);
+    const auto body = HttpGetOk(config_.metrics_url, Options("probe.metrics", config_.body_cap));
+    if (body.ok()) {
+      Overlay(from_metrics, PrometheusResources(ParsePrometheusText(*body)));
     } else {
-      Overlay(from_metrics, PrometheusResources(ParsePrometheusText(r.body)));
+      note("metrics", body.status());
     }
   }
-  for (const auto* source : {&from_metrics, &from_expvar, &from_proc, &from_pprof}) Overlay(sample, *source);
-  return sample;
+  for (const auto* source : {&from_metrics, &from_expvar, &from_proc, &from_pprof}) Overlay(reading.values, *source);
+  return reading;
 }
 
 void Sampler::StartTimeline(std::chrono::nanoseconds interval, std::string phase) {
@@ -119,7 +116,7 @@ void Sampler::StartTimeline(std::chrono::nanoseconds interval, std::string phase
     std::condition_variable_any wake;
     while (!stop.stop_requested()) {
       const double t = SecondsSinceStart();
-      ResourceSample values = Sample(/*force_gc=*/false);
+      ResourceSample values = Sample(/*force_gc=*/false).values;
       {
         std::lock_guard lock(mu_);
         timeline_.push_back({t, phase, std::move(values)});

@@ -7,6 +7,9 @@
 // When several sources give the same resource, pprof wins over /proc, /proc over expvar,
 // expvar over /metrics (the most direct reading counts).
 //
+// Every fetch is bounded (http_fetch.h): `timeout` for the whole exchange, a body cap, and
+// the address policy (loopback unless `allow` names the host).
+//
 // Sample() and the dump fetchers are synchronous and may be called from the runner thread
 // while a timeline thread (StartTimeline/StopTimeline) samples in the background; the
 // sampler's own state is guarded, the HTTP fetches use separate connections.
@@ -15,12 +18,15 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "harness/base/status.h"
+#include "harness/net/address_policy.h"
 #include "probes/http_fetch.h"
 #include "probes/proc_reader.h"
 #include "probes/settle.h"
@@ -33,7 +39,17 @@ struct SamplerConfig {
   std::string expvar_url;              // absolute URL of expvar /debug/vars; "" = not scraped
   bool heap_profile = true;            // read heap?debug=1 in every sample
   std::optional<pid_t> pid;            // set when leakgate started the target: enables /proc readings
-  std::chrono::nanoseconds timeout{std::chrono::seconds(5)};
+  std::chrono::nanoseconds timeout{std::chrono::seconds(5)};  // bounds each fetch, whole exchange
+  std::uint64_t pprof_body_cap = kDumpBodyCap;   // pprof: goroutine dumps and profiles
+  std::uint64_t body_cap = kSmallBodyCap;        // expvar and /metrics
+  net::AllowList allow;                // hosts the URLs may name besides loopback (http_fetch.h)
+};
+
+// One reading of every source: what could be read, and why something could not. The
+// values are kept when a source fails (the timeline records partial samples).
+struct SampleReading {
+  ResourceSample values;  // every resource that could be read
+  Status status;          // OK, or the first source that failed: "heap profile: GET …: HTTP 500"
 };
 
 // Resource names used in samples, assertions and reports.
@@ -60,15 +76,15 @@ class Sampler {
 
   // One reading of every resource that can be read now. With `force_gc`, first asks the
   // runtime for a GC (heap?gc=1) so finalizers can release what only garbage holds.
-  // `error` (optional) receives why a resource could not be read.
-  ResourceSample Sample(bool force_gc, std::string* error = nullptr);
+  SampleReading Sample(bool force_gc);
 
   // The goroutine profile as text: debug=1 (grouped) or debug=2 (every goroutine).
-  FetchResult GoroutineProfile(int debug);
+  StatusOr<std::string> GoroutineProfile(int debug);
 
-  // Any pprof endpoint, e.g. Pprof("heap?debug=1"), Pprof("goroutineleak?debug=1"),
-  // Pprof("heap") (gzipped protobuf, for `go tool pprof`).
-  FetchResult Pprof(const std::string& path_and_query);
+  // The body of any pprof endpoint answering 200 (any other status is an error), e.g.
+  // Pprof("heap?debug=1"), Pprof("goroutineleak?debug=1"), Pprof("heap") (gzipped
+  // protobuf, for `go tool pprof`). Capped at pprof_body_cap.
+  StatusOr<std::string> Pprof(const std::string& path_and_query);
 
   std::optional<FdSnapshot> Fds() const;
 
@@ -80,6 +96,9 @@ class Sampler {
   double SecondsSinceStart() const;
 
  private:
+  // Fetch options for the URL held by `key`, with that source's body cap.
+  FetchOptions Options(std::string_view key, std::uint64_t body_cap) const;
+
   SamplerConfig config_;
   std::chrono::steady_clock::time_point origin_;
   mutable std::mutex mu_;

@@ -4,21 +4,9 @@
 
 #include <iterator>
 
+#include "reports/report_text.h"
+
 namespace leakgate::reports {
-
-namespace {
-
-std::string FormatNumber(double v) {
-  if (v == static_cast<double>(static_cast<int64_t>(v))) return fmt::format("{}", static_cast<int64_t>(v));
-  return fmt::format("{:.2f}", v);
-}
-
-std::string FormatResource(const std::string& name, double v) {
-  if (name.ends_with("_bytes")) return fmt::format("{:.1f} MiB", v / (1024.0 * 1024.0));
-  return FormatNumber(v);
-}
-
-}  // namespace
 
 std::string FormatSummary(const RunResult& r, int max_stack_frames) {
   std::string out;
@@ -35,6 +23,13 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
       for (const auto& [kind, n] : p.errors_by_kind) fmt::format_to(it, "  {:<12}   {} {} errors\n", "", n, kind);
       for (const auto& [fault, n] : p.faulted) fmt::format_to(it, "  {:<12}   {} requests with fault {}\n", "", n, fault);
       if (p.late > 0) fmt::format_to(it, "  {:<12}   {} sent ≥ 1 ms after their intended time\n", "", p.late);
+      if (p.by_traffic.size() > 1) {
+        for (const auto& t : p.by_traffic) {
+          fmt::format_to(it, "  {:<12}   {:<14} {:>9} {:>8} {:>7} {:>9} {:>7} {:>7.2f}ms {:>7.2f}ms {:>7.2f}ms\n", "",
+                         t.name.size() > 14 ? t.name.substr(0, 13) + "~" : t.name, t.requests, t.ok, t.errors,
+                         t.cancelled, "", t.latency.p50_ms, t.latency.p99_ms, t.latency.max_ms);
+        }
+      }
       if (!p.grpc_status.empty()) {
         std::string codes;
         for (const auto& [code, n] : p.grpc_status) codes += fmt::format(" {} {}", code, n);
@@ -49,8 +44,8 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
                              : fmt::format(" (not settled within {:.1f}s)", r.settle_s));
     for (const auto& a : r.assertions) {
       fmt::format_to(it, "    {:<4} {:<16} baseline {:>10}  final {:>10}  limit {:>10}{}\n", a.passed ? "ok" : "FAIL",
-                     a.name, FormatResource(a.name, a.baseline), FormatResource(a.name, a.final),
-                     FormatResource(a.name, a.limit), a.detail.empty() ? "" : "  (" + a.detail + ")");
+                     a.name, FormatResourceValue(a.name, a.baseline), FormatResourceValue(a.name, a.final),
+                     FormatResourceValue(a.name, a.limit), a.detail.empty() ? "" : "  (" + a.detail + ")");
     }
   }
   if (r.cycles.size() > 1) {
@@ -59,7 +54,7 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
       std::string values;
       for (const auto& a : r.assertions) {
         if (auto v = c.values.find(a.name); v != c.values.end()) {
-          values += fmt::format("  {} {}", a.name, FormatResource(a.name, v->second));
+          values += fmt::format("  {} {}", a.name, FormatResourceValue(a.name, v->second));
         }
       }
       fmt::format_to(it, "    {:>2}{}\n", c.cycle, values);
@@ -94,7 +89,7 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
   if (!r.heap_growth.empty()) {
     fmt::format_to(it, "\n  heap growth by allocation site (in use, baseline → final):\n");
     for (const auto& h : r.heap_growth) {
-      fmt::format_to(it, "    {:>10} {:>9} objects  {} {}\n", FormatResource("x_bytes", static_cast<double>(h.bytes)),
+      fmt::format_to(it, "    {:>10} {:>9} objects  {} {}\n", FormatResourceValue("x_bytes", static_cast<double>(h.bytes)),
                      h.objects, h.function, h.location);
     }
   }
@@ -104,10 +99,7 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
   }
   for (const auto& w : r.warnings) fmt::format_to(it, "\n  warning: {}\n", w);
 
-  const char* label = r.verdict == "pass" ? "PASS" : r.verdict == "fail" ? "FAIL" : r.verdict == "interrupted"
-                                                                                        ? "INTERRUPTED"
-                                                                                        : "ERROR";
-  fmt::format_to(it, "\n{}: {} (exit {})\n", label, r.message, r.exit_code);
+  fmt::format_to(it, "\n{}: {} (exit {})\n", VerdictLabel(r.verdict), r.message, r.exit_code);
   return out;
 }
 

@@ -14,85 +14,115 @@ using nlohmann::json;
 namespace {
 
 json LatencyJson(const LatencySummary& l) {
-  return {{"count", l.count}, {"p50", l.p50_ms},   {"p90", l.p90_ms}, {"p99", l.p99_ms},
-          {"p999", l.p999_ms}, {"p9999", l.p9999_ms}, {"max", l.max_ms}, {"mean", l.mean_ms}};
+  json curve = json::array();
+  for (const auto& [percentile, ms] : l.curve) curve.push_back({percentile, ms});
+  return {{"count", l.count},     {"p50", l.p50_ms}, {"p90", l.p90_ms},   {"p99", l.p99_ms},        {"p999", l.p999_ms},
+          {"p9999", l.p9999_ms}, {"max", l.max_ms}, {"mean", l.mean_ms}, {"curve", std::move(curve)}};
 }
 
 std::string ErrnoMessage(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
 }
 
+json PhaseJson(const PhaseResult& p) {
+  json timeline = json::array();
+  for (const auto& t : p.timeline) {
+    timeline.push_back({{"second", t.second}, {"completed", t.completed}, {"ok", t.ok}, {"errors", t.errors}, {"p99_ms", t.p99_ms}});
+  }
+  json by_traffic = json::object();
+  for (const auto& t : p.by_traffic) {
+    by_traffic[t.name] = {{"protocol", t.protocol}, {"requests", t.requests}, {"ok", t.ok},
+                          {"errors", t.errors},     {"cancelled", t.cancelled}, {"latency_ms", LatencyJson(t.latency)}};
+  }
+  json out = {{"name", p.name},
+              {"warmup", p.warmup},
+              {"cycle", p.cycle},
+              {"duration_s", p.duration_s},
+              {"target_rate", p.target_rate},
+              {"achieved_rate", p.achieved_rate},
+              {"workers", p.workers},
+              {"scheduled", p.scheduled},
+              {"requests", p.requests},
+              {"ok", p.ok},
+              {"errors", p.errors},
+              {"errors_by_kind", p.errors_by_kind},
+              {"cancelled", p.cancelled},
+              {"dropped", p.dropped},
+              {"aborted", p.aborted},
+              {"late", p.late},
+              {"connections_opened", p.connections_opened},
+              {"faulted", p.faulted},
+              {"latency_ms", LatencyJson(p.latency)},
+              {"latency_uncorrected_ms", LatencyJson(p.latency_uncorrected)},
+              {"by_traffic", std::move(by_traffic)},
+              {"timeline", std::move(timeline)}};
+  if (!p.grpc_status.empty()) {
+    out["grpc"] = {{"status", p.grpc_status},
+                   {"messages_sent", p.grpc_messages_sent},
+                   {"messages_received", p.grpc_messages_received}};
+  }
+  if (!p.dependencies.empty()) {
+    json deps = json::object();
+    for (const auto& d : p.dependencies) {
+      deps[d.name] = {{"connections", d.connections},
+                      {"bytes_upstream", d.bytes_upstream},
+                      {"bytes_downstream", d.bytes_downstream},
+                      {"requests", d.requests},
+                      {"faults", d.faults}};
+    }
+    out["dependencies"] = std::move(deps);
+  }
+  return out;
+}
+
+json AssertionJson(const AssertionResult& a) {
+  json entry = {{"name", a.name},
+                {"passed", a.passed},
+                {"kind", a.kind == AssertionKind::kLeak ? "leak" : "threshold"},
+                {"baseline", a.baseline},
+                {"final", a.final},
+                {"limit", a.limit},
+                {"noise", a.noise},
+                {"detail", a.detail}};
+  if (!a.phase.empty()) entry["phase"] = a.phase;
+  if (a.slope_per_cycle) {
+    entry["slope_per_cycle"] = *a.slope_per_cycle;
+    entry["slope_standard_error"] = a.slope_standard_error.value_or(0);
+    entry["growth_significant"] = a.growth_significant;
+  }
+  return entry;
+}
+
+json LeaksJson(const std::vector<GoroutineLeak>& list) {
+  json out = json::array();
+  for (const auto& l : list) {
+    json labels = json::object();
+    for (const auto& [k, v] : l.labels) labels[k] = v;
+    out.push_back({{"count", l.count},
+                   {"evidence", LeakEvidenceName(l.evidence)},
+                   {"function", l.function},
+                   {"created_by", l.created_by},
+                   {"created_by_location", l.created_by_location},
+                   {"state", l.state},
+                   {"labels", std::move(labels)},
+                   {"stack", l.stack}});
+  }
+  return out;
+}
+
+json FdLeaksJson(const std::vector<FdLeak>& list) {
+  json out = json::array();
+  for (const auto& f : list) out.push_back({{"count", f.count}, {"target", f.target}});
+  return out;
+}
+
 }  // namespace
 
 json ToJson(const RunResult& r) {
   json phases = json::array();
-  for (const auto& p : r.phases) {
-    phases.push_back({{"name", p.name},
-                      {"warmup", p.warmup},
-                      {"duration_s", p.duration_s},
-                      {"target_rate", p.target_rate},
-                      {"achieved_rate", p.achieved_rate},
-                      {"workers", p.workers},
-                      {"scheduled", p.scheduled},
-                      {"requests", p.requests},
-                      {"ok", p.ok},
-                      {"errors", p.errors},
-                      {"errors_by_kind", p.errors_by_kind},
-                      {"cancelled", p.cancelled},
-                      {"dropped", p.dropped},
-                      {"aborted", p.aborted},
-                      {"connections_opened", p.connections_opened},
-                      {"latency_ms", LatencyJson(p.latency)},
-                      {"latency_uncorrected_ms", LatencyJson(p.latency_uncorrected)}});
-  }
-  for (size_t i = 0; i < r.phases.size(); ++i) phases[i]["cycle"] = r.phases[i].cycle;
-  for (size_t i = 0; i < r.phases.size(); ++i) {
-    const auto& p = r.phases[i];
-    phases[i]["late"] = p.late;
-    phases[i]["faulted"] = p.faulted;
-    json timeline = json::array();
-    for (const auto& t : p.timeline) {
-      timeline.push_back({{"second", t.second}, {"completed", t.completed}, {"ok", t.ok}, {"errors", t.errors}, {"p99_ms", t.p99_ms}});
-    }
-    phases[i]["timeline"] = std::move(timeline);
-  }
-  for (size_t i = 0; i < r.phases.size(); ++i) {
-    const auto& p = r.phases[i];
-    if (p.grpc_status.empty()) continue;
-    phases[i]["grpc"] = {{"status", p.grpc_status},
-                         {"messages_sent", p.grpc_messages_sent},
-                         {"messages_received", p.grpc_messages_received}};
-  }
+  for (const auto& p : r.phases) phases.push_back(PhaseJson(p));
   json assertions = json::array();
-  for (const auto& a : r.assertions) {
-    json entry = {{"name", a.name},
-                  {"passed", a.passed},
-                  {"kind", a.leak ? "leak" : "threshold"},
-                  {"baseline", a.baseline},
-                  {"final", a.final},
-                  {"limit", a.limit},
-                  {"noise", a.noise},
-                  {"detail", a.detail}};
-    if (a.slope_per_cycle) {
-      entry["slope_per_cycle"] = *a.slope_per_cycle;
-      entry["slope_standard_error"] = a.slope_standard_error.value_or(0);
-      entry["growth_significant"] = a.growth_significant;
-    }
-    assertions.push_back(std::move(entry));
-  }
-  auto leaks_json = [](const std::vector<GoroutineLeak>& list) {
-    json out = json::array();
-    for (const auto& l : list) {
-      out.push_back({{"count", l.count},
-                     {"function", l.function},
-                     {"created_by", l.created_by},
-                     {"created_by_location", l.created_by_location},
-                     {"state", l.state},
-                     {"stack", l.stack}});
-    }
-    return out;
-  };
-  const json leaks = leaks_json(r.leaks);
+  for (const auto& a : r.assertions) assertions.push_back(AssertionJson(a));
   json heap_growth = json::array();
   for (const auto& h : r.heap_growth) {
     heap_growth.push_back({{"function", h.function},
@@ -109,16 +139,26 @@ json ToJson(const RunResult& r) {
                       {"settle_s", c.settle_s},
                       {"values", c.values}});
   }
-  json fd_leaks = json::array();
-  for (const auto& f : r.fd_leaks) fd_leaks.push_back({{"count", f.count}, {"target", f.target}});
   json timeline = json::array();
   for (const auto& t : r.timeline) timeline.push_back({{"t_s", t.t_s}, {"phase", t.phase}, {"values", t.values}});
+  json gctrace = json::array();
+  for (const auto& g : r.gctrace) {
+    gctrace.push_back({{"gc", g.gc},
+                       {"t_s", g.t_s},
+                       {"cpu_percent", g.cpu_percent},
+                       {"heap_before_mb", g.heap_before_mb},
+                       {"heap_after_mb", g.heap_after_mb},
+                       {"heap_live_mb", g.heap_live_mb},
+                       {"goal_mb", g.goal_mb},
+                       {"pause_ms", g.pause_ms},
+                       {"forced", g.forced}});
+  }
 
-  return {{"leakgate_version", 1},
+  return {{"schema_version", kResultSchemaVersion},
           {"scenario", {{"name", r.scenario_name}, {"file", r.scenario_file}}},
           {"started_at", r.started_at},
           {"duration_s", r.duration_s},
-          {"verdict", r.verdict},
+          {"verdict", VerdictName(r.verdict)},
           {"exit_code", r.exit_code},
           {"message", r.message},
           {"target",
@@ -126,6 +166,7 @@ json ToJson(const RunResult& r) {
             {"command", r.target.command},
             {"pid", r.target.pid},
             {"exit_status", r.target.exit_status},
+            {"panic", r.target.panic},
             {"log", r.target.log_path}}},
           {"phases", phases},
           {"baseline", r.baseline},
@@ -133,11 +174,13 @@ json ToJson(const RunResult& r) {
           {"settled", r.settled},
           {"settle_s", r.settle_s},
           {"assertions", assertions},
-          {"leaks", leaks},
-          {"leak_profile", {{"available", r.leak_profile_available}, {"proven_leaks", leaks_json(r.proven_leaks)}}},
+          {"leaks", LeaksJson(r.leaks)},
+          {"leak_profile", {{"available", r.leak_profile_available}, {"proven_leaks", LeaksJson(r.proven_leaks)}}},
           {"heap_growth", heap_growth},
           {"cycles", cycles},
-          {"fd_leaks", fd_leaks},
+          {"fd_leaks", FdLeaksJson(r.fd_leaks)},
+          {"fds_closed_by_gc", FdLeaksJson(r.fds_closed_by_gc)},
+          {"gctrace", gctrace},
           {"timeline", timeline},
           {"artifacts", r.artifacts},
           {"warnings", r.warnings}};
@@ -171,8 +214,10 @@ void WriteFileAtomically(const std::string& path, const std::string& content) {
   }
 }
 
-void WriteJsonReport(const std::string& path, const RunResult& result) {
-  WriteFileAtomically(path, ToJson(result).dump(2) + "\n");
+std::string RenderJson(const RunResult& result) {
+  return ToJson(result).dump(2, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace) + "\n";
 }
+
+void WriteJsonReport(const std::string& path, const RunResult& result) { WriteFileAtomically(path, RenderJson(result)); }
 
 }  // namespace leakgate::reports

@@ -10,11 +10,15 @@ namespace leakgate::reports {
 
 nlohmann::json ToJson(const RunResult& result);
 
+// ToJson pretty-printed (two spaces, final newline): the text of result.json. Strings that
+// are not valid UTF-8 (bytes from a target) are written with U+FFFD in their place.
+std::string RenderJson(const RunResult& result);
+
 // Writes `content` to `path` atomically: a temporary file in the same directory is
 // written, flushed and renamed over `path`. Throws std::runtime_error naming the path.
 void WriteFileAtomically(const std::string& path, const std::string& content);
 
-// ToJson + WriteFileAtomically, pretty-printed.
+// RenderJson + WriteFileAtomically.
 void WriteJsonReport(const std::string& path, const RunResult& result);
 
 }  // namespace leakgate::reports

@@ -1,13 +1,18 @@
 // RunResult: everything one leakgate run produced, as plain data for the report writers.
 //
-// Filled in by the runner as the run goes, so that an interrupted or failed run still has
-// a coherent (partial) result to write. Units are in the field names: _ms, _s, _bytes.
+// Filled in by the runner as the run goes (and by the verdict, probes/verdict.h), so that
+// an interrupted or failed run still has a coherent (partial) result to write. Units are
+// in the field names: _ms, _s, _bytes. Plain data with no dependency but the standard
+// library: every module may include it (it sits at the bottom beside scenario/ and
+// stats/). Thread-safety: none; one thread fills it, then the writers read it.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace leakgate::reports {
@@ -19,12 +24,23 @@ enum ExitCode : int {
   kExitBadInput = 2,       // scenario or flags invalid
   kExitTargetFailed = 3,   // target did not start, was not ready, crashed or was unreachable
   kExitThreshold = 4,      // a non-leak threshold (e.g. error rate) failed
+  kExitInternal = 70,      // leakgate's own bug (sysexits' EX_SOFTWARE); the report is still written
   kExitInterrupted = 130,  // SIGINT/SIGTERM
 };
+
+// The outcome of a run. kFail covers leaks (exit 1) and thresholds (exit 4); kError a
+// target that failed (exit 3) or leakgate's own failure (exit 70).
+enum class Verdict { kPass, kFail, kError, kInterrupted };
+// "pass", "fail", "error", "interrupted" (the result.json spelling).
+std::string_view VerdictName(Verdict verdict);
+
+// Schema version of result.json (reports/result.schema.json); bumped on incompatible change.
+inline constexpr int kResultSchemaVersion = 2;
 
 struct LatencySummary {
   int64_t count = 0;
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, p9999_ms = 0, max_ms = 0, mean_ms = 0;
+  std::vector<std::pair<double, double>> curve;  // (percentile 0..100, ms) at HDR-style points
 };
 
 // One second of a phase (by completion time): throughput, errors and p99 latency.
@@ -32,6 +48,26 @@ struct PhaseSecond {
   int64_t second = 0;
   int64_t completed = 0, ok = 0, errors = 0;
   double p99_ms = 0;
+};
+
+// One traffic entry's share of a phase (phases[].by_traffic.NAME in result.json).
+struct TrafficResult {
+  std::string name;
+  std::string protocol;       // "http" or "grpc"
+  int64_t requests = 0, ok = 0, errors = 0, cancelled = 0;
+  LatencySummary latency;     // corrected, from the intended send time
+};
+
+// What the chaos proxy did to one dependency during one phase (phases[].dependencies.NAME).
+struct DependencyPhaseResult {
+  std::string name;
+  int64_t connections = 0;                  // connections accepted while the phase ran
+  int64_t bytes_upstream = 0;               // service → dependency, forwarded
+  int64_t bytes_downstream = 0;             // dependency → service, forwarded
+  int64_t requests = 0;                     // HTTP requests seen (HTTP-mode dependencies and stubs)
+  // Per fault kind ("latency", "blackhole", "http_error", ...): counter name → value, e.g.
+  // {"connections": 12, "bytes_dropped": 4096, "requests_answered": 31}.
+  std::map<std::string, std::map<std::string, int64_t>> faults;
 };
 
 struct PhaseResult {
@@ -54,12 +90,19 @@ struct PhaseResult {
   // that occurred) and stream messages written / read.
   std::map<std::string, int64_t> grpc_status;
   int64_t grpc_messages_sent = 0, grpc_messages_received = 0;
+  std::vector<TrafficResult> by_traffic;            // one per traffic entry used, in scenario order
+  std::vector<DependencyPhaseResult> dependencies;  // one per dependency, when the scenario has any
 };
 
+// What an assertion is about: a resource returning to baseline (exit 1 when it fails) or
+// a threshold on the load (exit 4 when it fails and no leak did).
+enum class AssertionKind { kLeak, kThreshold };
+
 struct AssertionResult {
-  std::string name;        // "goroutines", "fds", "error_rate"
+  std::string name;        // "goroutines", "fds", "fds_closed_by_gc", "proven_leaks", "error_rate", "p99 < 50ms"
   bool passed = false;
-  bool leak = true;        // a leak assertion (exit 1) rather than a threshold (exit 4)
+  AssertionKind kind = AssertionKind::kLeak;
+  std::string phase;       // thresholds: the phase they apply to ("" = the whole run)
   double baseline = 0;
   double final = 0;
   double limit = 0;
@@ -72,9 +115,22 @@ struct AssertionResult {
   double noise = 0;        // robust σ of the baseline samples
 };
 
+// Which evidence named a leaked goroutine group.
+enum class LeakEvidence {
+  kGrew,    // the group grew from the baseline dump to the final dump
+  kProven,  // the runtime's goroutineleak profile proved these goroutines leaked
+  kBoth,    // both of the above
+};
+// "grew", "proven", "both".
+std::string_view LeakEvidenceName(LeakEvidence evidence);
+
 // A group of goroutines present at the end and not at baseline.
 struct GoroutineLeak {
   int64_t count = 0;
+  LeakEvidence evidence = LeakEvidence::kGrew;
+  // pprof labels the group's goroutines carried (Go ≥ 1.27 dumps, or the leak profile),
+  // e.g. {{"route", "/v2/nil"}}; with assert.group_by: [label:K] groups differ by K.
+  std::vector<std::pair<std::string, std::string>> labels;
   std::string function;             // top user function, e.g. "main.blockedSend.func1"
   std::string created_by;           // e.g. "main.blockedSend"
   std::string created_by_location;  // file:line of the go statement
@@ -106,6 +162,16 @@ struct FdLeak {
   std::string target;  // "socket", "pipe", or a file path
 };
 
+// One garbage collection of the target, from its GODEBUG=gctrace=1 output (probe.gctrace).
+struct GcTracePoint {
+  int64_t gc = 0;              // the runtime's GC number
+  double t_s = 0;              // since the target started (the runtime's @t)
+  double cpu_percent = 0;      // GC's share of CPU since start
+  double heap_before_mb = 0, heap_after_mb = 0, heap_live_mb = 0, goal_mb = 0;
+  double pause_ms = 0;         // the two stop-the-world phases together (wall clock)
+  bool forced = false;         // runtime.GC() (e.g. leakgate's heap?gc=1), not the pacer
+};
+
 struct TimelinePoint {
   double t_s = 0;
   std::string phase;
@@ -118,6 +184,7 @@ struct TargetInfo {
   int pid = 0;
   std::string exit_status;   // how it ended, when it ended on its own
   std::string log_path;
+  std::string panic;         // its panic / fatal error text, when it crashed with one
 };
 
 struct RunResult {
@@ -125,7 +192,7 @@ struct RunResult {
   std::string scenario_file;
   std::string started_at;    // UTC, ISO 8601
   double duration_s = 0;
-  std::string verdict = "error";  // "pass", "fail", "error", "interrupted"
+  Verdict verdict = Verdict::kError;
   int exit_code = kExitTargetFailed;
   std::string message;       // one line: why the verdict is what it is
   TargetInfo target;
@@ -143,6 +210,10 @@ struct RunResult {
   std::vector<HeapSite> heap_growth;
   std::vector<CycleResult> cycles;
   std::vector<FdLeak> fd_leaks;
+  // Descriptors open just before a forced GC and closed by it (class 14: closed only by a
+  // finalizer), grouped by what they pointed at; from the settle of the last cycle.
+  std::vector<FdLeak> fds_closed_by_gc;
+  std::vector<GcTracePoint> gctrace;       // probe.gctrace: every GC the target logged
   std::vector<TimelinePoint> timeline;
   std::vector<std::string> artifacts;      // files written beside the report (relative to it)
   std::vector<std::string> warnings;

@@ -20,6 +20,10 @@ readonly PACKAGES=(
   # tests, fuzzing, benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   wrk nghttp2-client curl
+  # report tests: result.json against its schema, report.html in a headless browser
+  python3-jsonschema chromium
+  # tests/integration/address_policy_netns_test.cpp: network namespaces (ip netns)
+  iproute2
 )
 
 check_go() {

@@ -7,6 +7,11 @@
 // --concurrency N: closed model (N users, each one request at a time on its own keep-alive
 // connection: what wrk -c N does); --rate R: open model at R requests/s. Prints a summary
 // (or one JSON object with --json) and exits 0, or 2 on bad flags.
+//
+// The URL must pass the address policy (harness/net/address_policy.h) before anything is
+// sent or resolved: loopback, or a host named by --allow-host HOST (repeatable). A refused
+// or malformed URL exits 2 with the reason; an allowed name is resolved once (bounded by
+// --timeout; exit 3 when that fails) and the load goes to the address it resolved to.
 #pragma once
 
 #include <CLI/CLI.hpp>

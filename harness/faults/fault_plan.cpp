@@ -2,7 +2,11 @@
 
 #include <algorithm>
 
+#include "harness/stats/request_stats.h"
+
 namespace leakgate::faults {
+
+static_assert(stats::kFaultKinds == scenario::Fault::kGrpcAbandon + 1, "stats counts every fault kind");
 
 namespace {
 
@@ -20,8 +24,29 @@ scenario::Duration Draw(const scenario::DurationRange& range, std::mt19937_64& r
   return scenario::Duration(d(rng));
 }
 
+scenario::Fault FromGrpc(const scenario::GrpcFault& g) {
+  scenario::Fault f;
+  f.kind = g.kind == scenario::GrpcFault::kCancelAfterMessages ? scenario::Fault::kGrpcCancel
+                                                              : scenario::Fault::kGrpcAbandon;
+  f.scope = {g.probability, g.traffic};
+  f.after_messages = g.after_messages;
+  f.hold = g.hold;
+  return f;
+}
+
 void KeepEarliest(std::optional<scenario::Duration>& slot, scenario::Duration d) {
   slot = slot ? std::min(*slot, d) : d;
+}
+
+// Whether a fault of `kind` can act on a request of entry `t`.
+bool ActsOn(scenario::Fault::Kind kind, const scenario::Traffic& t) {
+  switch (kind) {
+    case scenario::Fault::kCancel:
+    case scenario::Fault::kDeadline: return true;
+    case scenario::Fault::kGrpcCancel:
+    case scenario::Fault::kGrpcAbandon: return t.grpc.has_value();
+    default: return !t.grpc.has_value();
+  }
 }
 
 }  // namespace
@@ -42,19 +67,19 @@ std::optional<scenario::Duration> RequestFaults::abort_after(bool* reset) const 
 FaultPlan::FaultPlan(const scenario::Phase& phase, const std::vector<scenario::Traffic>& traffic) {
   for (const auto& c : phase.cancel) Add(FromCancel(c), traffic);
   for (const auto& f : phase.faults) Add(f, traffic);
-}
-
-FaultPlan::FaultPlan(const std::vector<scenario::CancelFault>& cancels, const std::vector<scenario::Traffic>& traffic) {
-  for (const auto& c : cancels) Add(FromCancel(c), traffic);
+  for (const auto& g : phase.grpc.faults) Add(FromGrpc(g), traffic);
 }
 
 void FaultPlan::Add(scenario::Fault fault, const std::vector<scenario::Traffic>& traffic) {
   Item item{std::move(fault), std::vector<bool>(traffic.size(), false)};
+  const auto& names = item.fault.scope.traffic;
+  bool any = false;
   for (size_t i = 0; i < traffic.size(); ++i) {
-    const auto& names = item.fault.scope.traffic;
-    item.applies_to[i] = names.empty() || std::find(names.begin(), names.end(), traffic[i].name) != names.end();
+    const bool named = names.empty() || std::find(names.begin(), names.end(), traffic[i].name) != names.end();
+    item.applies_to[i] = named && ActsOn(item.fault.kind, traffic[i]);
+    any = any || item.applies_to[i];
   }
-  items_.push_back(std::move(item));
+  if (any) items_.push_back(std::move(item));
 }
 
 RequestFaults FaultPlan::Decide(size_t traffic_index, std::mt19937_64& rng) const {
@@ -84,6 +109,11 @@ RequestFaults FaultPlan::Decide(size_t traffic_index, std::mt19937_64& rng) cons
         if (f.then_wait) out.truncate_wait = f.wait;
         break;
       case scenario::Fault::kMalformed: out.malformed = f.malformed; break;
+      case scenario::Fault::kGrpcCancel:
+        out.cancel_after_messages = out.cancel_after_messages ? std::min(*out.cancel_after_messages, f.after_messages)
+                                                              : f.after_messages;
+        break;
+      case scenario::Fault::kGrpcAbandon: out.abandon_hold = f.hold; break;
     }
   }
   return out;

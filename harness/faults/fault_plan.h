@@ -1,9 +1,13 @@
-// FaultPlan: decides, per request, which client-side faults it carries.
+// FaultPlan: decides, per request, which client-side faults it carries — the one fault
+// decision of every protocol (HTTP/1.1 requests and gRPC calls alike).
 //
-// Built once per phase from the phase's `faults:` list (scenario::Phase::cancel and
-// ::faults); Decide() is called per request with the worker's own random engine, so one
-// FaultPlan is shared read-only by the phase's workers. Each fault item draws its own
-// coin: a request may carry several faults, and they compose (see RequestFaults).
+// Built once per phase from the phase's `faults:` list (scenario::Phase::cancel, ::faults
+// and ::grpc.faults); Decide() is called per request with the worker's own random engine,
+// so one FaultPlan is shared read-only by the phase's workers. Each fault item draws its
+// own coin: a request may carry several faults, and they compose (see RequestFaults).
+// A fault applies to the traffic entries it names (all when it names none) that speak a
+// protocol it acts on: cancel and deadline act on every entry, grpc_cancel and
+// grpc_abandon on gRPC entries, the other kinds on HTTP entries.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +23,7 @@ namespace leakgate::faults {
 // The faults one request carries, resolved to concrete values (ranges already drawn).
 struct RequestFaults {
   // Planned aborts, from the start of the request; the earliest one acts.
-  std::optional<scenario::Duration> cancel_after;  // close (FIN)
+  std::optional<scenario::Duration> cancel_after;  // close (FIN) / cancel the call
   std::optional<scenario::Duration> reset_after;   // close with RST (SO_LINGER 0)
   std::optional<scenario::Duration> deadline;      // per-request timeout, counted as a fault
   int64_t send_chunk = 0;                          // slow_send: bytes per interval (0: off)
@@ -31,18 +35,19 @@ struct RequestFaults {
   std::optional<double> truncate_keep;             // share of the body sent
   std::optional<scenario::Duration> truncate_wait; // then hold this long before closing
   std::string malformed;                           // "" or request_line | header | version
+  std::optional<int> cancel_after_messages;        // grpc_cancel: after this many stream messages
+  std::optional<scenario::Duration> abandon_hold;  // grpc_abandon: hold the stream this long (0: to the deadline)
   uint32_t kinds = 0;                              // bit (1 << Fault::Kind) per fault carried
 
   bool any() const { return kinds != 0; }
-  // The earliest planned abort and whether it is a reset.
+  bool has(scenario::Fault::Kind kind) const { return (kinds & (1u << kind)) != 0; }
+  // The earliest planned abort (cancel, reset, deadline) and whether it is a reset.
   std::optional<scenario::Duration> abort_after(bool* reset) const;
 };
 
 class FaultPlan {
  public:
   FaultPlan(const scenario::Phase& phase, const std::vector<scenario::Traffic>& traffic);
-  // The cancel faults only (kept for callers that have no Phase).
-  FaultPlan(const std::vector<scenario::CancelFault>& cancels, const std::vector<scenario::Traffic>& traffic);
 
   // True when the phase has no faults at all (Decide would always return nothing).
   bool empty() const { return items_.empty(); }

@@ -93,6 +93,21 @@ int64_t ArrivalSchedule::Count() const {
   return 0;
 }
 
+int64_t ArrivalSchedule::FirstAtOrAfter(Duration offset) const {
+  // An upper bound: Due(hi) is nullopt (Count() walks the recording; its size will do).
+  int64_t lo = 0, hi = kind_ == Kind::kRecorded ? static_cast<int64_t>(offsets_.size()) : Count();
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    const auto due = Due(mid);
+    if (due && *due < offset) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
 double ArrivalSchedule::MeanRate() const {
   const double total = std::chrono::duration<double>(duration_).count();
   if (total <= 0) return 0;

@@ -30,6 +30,10 @@ class ArrivalSchedule {
   // Number of arrivals in the phase.
   int64_t Count() const;
 
+  // The first arrival due at or after `offset` (Count() when none is): lets a scheduler
+  // that fell behind skip what it would drop anyway in one step (binary search over Due).
+  int64_t FirstAtOrAfter(Duration offset) const;
+
   // Mean arrivals per second over the phase (to size the worker count).
   double MeanRate() const;
 

@@ -49,7 +49,7 @@ struct GrpcFault {
   int after_messages = 1;                   // kCancelAfterMessages: messages received (sent, for client streams)
   std::chrono::nanoseconds hold{0};         // kAbandon: how long to keep the stream open; 0 = until the deadline
   double probability = 1.0;
-  std::vector<std::string> traffic;         // empty: every traffic entry
+  std::vector<std::string> traffic;         // empty: every traffic entry (mixed scenarios: filled with the gRPC ones)
 };
 
 // A phase's `grpc:` connection shaping, and its gRPC faults.

@@ -20,4 +20,21 @@ double Tolerance::limit(double baseline) const {
   return baseline + std::max({0.0, by_absolute, by_relative});
 }
 
+std::string_view FaultKindName(Fault::Kind kind) {
+  switch (kind) {
+    case Fault::kCancel: return "cancel";
+    case Fault::kReset: return "reset";
+    case Fault::kSlowSend: return "slow_send";
+    case Fault::kSlowRead: return "slow_read";
+    case Fault::kAbandonBody: return "abandon_body";
+    case Fault::kHalfClose: return "half_close";
+    case Fault::kTruncateBody: return "truncate_body";
+    case Fault::kMalformed: return "malformed";
+    case Fault::kDeadline: return "deadline";
+    case Fault::kGrpcCancel: return "grpc_cancel";
+    case Fault::kGrpcAbandon: return "grpc_abandon";
+  }
+  return "unknown";
+}
+
 }  // namespace leakgate::scenario

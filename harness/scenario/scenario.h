@@ -38,8 +38,11 @@ struct Target {
   std::map<std::string, std::string> env;
   // Base URL of the service. Default with `command`: "http://127.0.0.1:${port}".
   std::string url;
-  // Path (relative to url) polled with GET until it answers 200. Empty: ready once connectable.
-  std::string ready = "/healthz";
+  // Path (relative to url) or absolute URL polled with GET until it answers 200; "" is
+  // url itself. nullopt (the YAML did not say `ready:`): the probe endpoint, i.e. what the
+  // first sample reads (runner/readiness.h ReadinessUrl), so that a service without
+  // /healthz is ready as soon as leakgate can probe it.
+  std::optional<std::string> ready;
   Duration ready_timeout = std::chrono::seconds(15);
   // Grace period between SIGTERM and SIGKILL when stopping the process group.
   Duration stop_timeout = std::chrono::seconds(5);
@@ -110,6 +113,7 @@ struct Traffic {
   std::string name;
   std::string method = "GET";
   std::string path = "/";                           // absolute path + query, relative to target.url
+  std::string base_url;  // "http://host:port" when `path` was an absolute URL; "" = target.url
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   double weight = 1.0;
@@ -135,7 +139,9 @@ struct DurationRange {
 // Common to every client-side fault: which share of which requests carries it.
 struct FaultScope {
   double probability = 1.0;
-  std::vector<std::string> traffic;  // empty: every traffic entry
+  // empty: every traffic entry. In a scenario mixing HTTP and gRPC entries the loader
+  // fills in the HTTP entries' names for the HTTP-only kinds (all but cancel, deadline).
+  std::vector<std::string> traffic;
 };
 
 // Client-side fault: abort the request (close the connection) `after` its start,
@@ -148,8 +154,13 @@ struct CancelFault {
 };
 
 // Every client-side fault a phase may list (see FORMAT.md, "faults"). One item = one kind.
+// kCancel and kDeadline act on every protocol; kGrpcCancel and kGrpcAbandon on gRPC calls
+// only; the others on HTTP requests only (faults::FaultPlan applies each where it fits).
 struct Fault {
-  enum Kind { kCancel, kReset, kSlowSend, kSlowRead, kAbandonBody, kHalfClose, kTruncateBody, kMalformed, kDeadline };
+  enum Kind {
+    kCancel, kReset, kSlowSend, kSlowRead, kAbandonBody, kHalfClose, kTruncateBody, kMalformed, kDeadline,
+    kGrpcCancel, kGrpcAbandon
+  };
   Kind kind = kCancel;
   FaultScope scope;
   DurationRange after{std::chrono::milliseconds(10), std::chrono::milliseconds(10)};  // cancel, reset; deadline: timeout
@@ -159,6 +170,8 @@ struct Fault {
   bool then_wait = false;                              // truncate_body: hold the connection `wait`, then close
   Duration wait = std::chrono::seconds(1);
   std::string malformed = "request_line";              // malformed: request_line | header | version
+  int after_messages = 1;                              // grpc_cancel: messages received (sent, for client streams)
+  Duration hold{0};                                    // grpc_abandon: how long to keep the stream; 0 = until the deadline
 };
 std::string_view FaultKindName(Fault::Kind kind);
 

@@ -4,33 +4,23 @@
 // Contract: a Scenario returned from here is complete and consistent (every traffic name
 // a fault refers to exists, rates ≥ 0, probabilities in [0,1], target.url set, ...), so
 // consumers need not re-validate. Anything else throws ScenarioError pointing at the
-// offending key or value.
+// offending key or value (ScenarioError, scenario_error.h: "file:line:col: message", or
+// "file: message" when there is no position — unreadable file, bad --var override).
+//
+// This is the public entry point of harness/scenario; the other headers beside it are the
+// loader's parts (see scenario_loader.cpp). Thread-safety: loads share no state; any number
+// may run at once on different threads.
 #pragma once
 
 #include <functional>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "harness/scenario/scenario.h"
+#include "harness/scenario/scenario_error.h"
 
 namespace leakgate::scenario {
-
-// A scenario file that cannot be read, parsed or accepted.
-// what() is "file:line:col: message", or "file: message" when there is no position
-// (unreadable file, bad --var override). message() is the part after the position and
-// starts with the key path when there is one: "phases[1].duration: invalid duration ...".
-class ScenarioError : public std::runtime_error {
- public:
-  ScenarioError(SourceMark mark, std::string message);
-  const SourceMark& mark() const { return mark_; }
-  const std::string& message() const { return message_; }
-
- private:
-  SourceMark mark_;
-  std::string message_;
-};
 
 struct LoadOptions {
   // From --var NAME=VALUE: replaces vars:NAME; a name not declared under vars: is still

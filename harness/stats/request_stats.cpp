@@ -34,6 +34,17 @@ void RequestStats::Merge(const RequestStats& other) {
   for (size_t i = 0; i < faulted.size(); ++i) faulted[i] += other.faulted[i];
   corrected.Merge(other.corrected);
   uncorrected.Merge(other.uncorrected);
+  for (size_t i = 0; i < grpc_status.size(); ++i) grpc_status[i] += other.grpc_status[i];
+  messages_sent += other.messages_sent;
+  messages_received += other.messages_received;
+}
+
+void TrafficStats::Merge(const TrafficStats& other) {
+  requests += other.requests;
+  ok += other.ok;
+  errors += other.errors;
+  cancelled += other.cancelled;
+  latency.Merge(other.latency);
 }
 
 }  // namespace leakgate::stats

@@ -25,7 +25,8 @@ enum class ErrorKind : int {
 };
 std::string_view ErrorKindName(ErrorKind kind);
 
-inline constexpr int kFaultKinds = 9;  // scenario::Fault::Kind values
+inline constexpr int kFaultKinds = 11;    // scenario::Fault::Kind values (static_assert in faults/)
+inline constexpr int kGrpcStatusCodes = 17;  // gRPC status codes OK (0) .. UNAUTHENTICATED (16)
 inline constexpr std::chrono::milliseconds kLateAfter{1};
 
 // One second of a phase, for the per-second timeline (throughput, errors, p99).
@@ -58,9 +59,27 @@ struct RequestStats {
   LatencyHistogram corrected;
   LatencyHistogram uncorrected;
 
+  // gRPC calls only: calls per final status code (every call that ended, aborted ones
+  // too), and stream messages written / read.
+  std::array<int64_t, kGrpcStatusCodes> grpc_status{};
+  int64_t messages_sent = 0;
+  int64_t messages_received = 0;
+
   int64_t errors() const;
   void AddError(ErrorKind kind) { ++errors_by_kind[static_cast<size_t>(kind)]; }
   void Merge(const RequestStats& other);
+};
+
+// One traffic entry's share of a phase: the per-entry breakdown of RequestStats.
+// Invariant: requests == ok + errors + cancelled + aborted of that entry.
+struct TrafficStats {
+  int64_t requests = 0;    // sent
+  int64_t ok = 0;
+  int64_t errors = 0;
+  int64_t cancelled = 0;   // ended by a planned client fault
+  LatencyHistogram latency;  // corrected, of the responses (as RequestStats::corrected)
+
+  void Merge(const TrafficStats& other);
 };
 
 }  // namespace leakgate::stats

@@ -20,10 +20,27 @@ void TimelineCollector::Add(int64_t second, const SecondAccumulator& acc) {
   slot->acc.ok += acc.ok;
   slot->acc.errors += acc.errors;
   if (acc.latency.count() > 0) slot->acc.latency.Merge(acc.latency);
-  if (++slot->reports >= contributors_) {
-    done_[second] = Summarize(second, slot->acc);
-    pending_.erase(second);
-  }
+  ++slot->reports;
+  CompleteIfDone(second);
+}
+
+void TimelineCollector::Retire(int64_t last_second) {
+  std::lock_guard lock(mu_);
+  retired_.push_back(last_second);
+  std::vector<int64_t> seconds;
+  for (const auto& [second, p] : pending_) seconds.push_back(second);
+  for (const auto second : seconds) CompleteIfDone(second);
+}
+
+void TimelineCollector::CompleteIfDone(int64_t second) {
+  const auto it = pending_.find(second);
+  if (it == pending_.end()) return;
+  int expected = contributors_;
+  for (const auto last : retired_) expected -= last < second ? 1 : 0;
+  if (it->second->reports < expected) return;
+  const auto& summary = done_[second] = Summarize(second, it->second->acc);
+  pending_.erase(it);
+  if (on_second_) on_second_(summary);
 }
 
 std::vector<TimelineSecond> TimelineCollector::Finish() {

@@ -8,7 +8,7 @@
 
 #include "harness/faults/fault_plan.h"
 #include "harness/load/arrivals.h"
-#include "harness/load/request_factory.h"
+#include "harness/load/http/request_factory.h"
 #include "harness/stats/histogram.h"
 
 namespace {
@@ -89,7 +89,7 @@ void BM_BuildRequest(benchmark::State& state) {
                        {TemplatePart::kLiteral, R"(, "key": ")", 0, 0, 0}, {TemplatePart::kUuid, "", 0, 0, 0},
                        {TemplatePart::kLiteral, "\"}", 0, 0, 0}};
   }
-  const leakgate::load::RequestFactory f({t}, "127.0.0.1:8080", "");
+  const leakgate::load::http::RequestFactory f({t}, "127.0.0.1:8080", "");
   std::mt19937_64 rng(1);
   std::string scratch;
   int64_t seq = 0;

@@ -2,6 +2,11 @@
 //
 //   BM_PrometheusText   a /metrics page of 50,000 series (client_golang formatting)
 //   BM_GoroutineDebug2  a debug=2 goroutine dump of 100,000 goroutines, 5-15 frames each
+//   BM_GoroutineDebug2Labelled  the same with Go 1.27 label sets after each header
+//   BM_GoroutineDebug2Go127Fixture  the real Go 1.27.3 dump tests/fixtures/goroutines/go1.27/leaky.debug2.txt
+//   BM_GoroutineTwoDumpsParseAndGroup  parse and group two 100,000-goroutine dumps (a
+//                       baseline and a final one)
+//   BM_GoroutineDiff    DiffGoroutineGroups over two such parsed dumps
 //   BM_GoroutineDebug1  the same goroutines as a debug=1 profile (grouped stacks)
 //   BM_HeapProfile      a debug=1 heap profile of 20,000 records with a MemStats trailer
 //   BM_HeapDiff         DiffHeapProfiles over two such profiles
@@ -16,12 +21,14 @@
 
 #include <cstdint>
 #include <fstream>
+#include <sstream>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "probes/expvar.h"
+#include "probes/goroutine_attribution.h"
 #include "probes/goroutine_dump.h"
 #include "probes/heap_profile.h"
 #include "probes/prometheus_text.h"
@@ -161,12 +168,18 @@ std::vector<FrameTemplate> RandomStack(std::mt19937_64& rng) {
   return stack;
 }
 
-std::string BuildGoroutineDump(size_t goroutines) {
-  std::mt19937_64 rng(7);
+// Label sets as Go 1.27 prints them after a header (GODEBUG=tracebacklabels=1).
+constexpr const char* kLabelSets[] = {"", " {method: GET, route: \"/api/v1/items/{id}\"}", " {method: POST, route: /api/v1/users}",
+                                      " {method: GET, route: \"/cache,all \\\"x\\\"\", tenant: acme}"};
+
+std::string BuildGoroutineDump(size_t goroutines, uint64_t seed = 7, bool labels = false) {
+  std::mt19937_64 rng(seed);
   std::string out;
   out.reserve(goroutines * 1000);
   for (size_t i = 0; i < goroutines; ++i) {
-    out += "goroutine " + std::to_string(18 + i * 3) + " [" + kStates[rng() % std::size(kStates)] + "]:\n";
+    out += "goroutine " + std::to_string(18 + i * 3) + " [" + kStates[rng() % std::size(kStates)] + "]";
+    if (labels) out += kLabelSets[i % std::size(kLabelSets)];
+    out += ":\n";
     for (const FrameTemplate& f : RandomStack(rng)) {
       out += f.function;
       out += "\n\t";
@@ -296,6 +309,79 @@ void BM_GoroutineDebug2(benchmark::State& state) {
   Report(state, dump.size(), goroutines);
 }
 BENCHMARK(BM_GoroutineDebug2)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+void BM_GoroutineDebug2Labelled(benchmark::State& state) {
+  const size_t goroutines = static_cast<size_t>(state.range(0));
+  const std::string dump = BuildGoroutineDump(goroutines, 7, true);
+  for (auto _ : state) {
+    ParseStats stats;
+    GoroutineDump parsed = ParseGoroutinesDebug2(dump, &stats);
+    if (parsed.goroutines.size() != goroutines || stats.skipped_blocks != 0 || parsed.goroutines[1].labels.empty()) {
+      state.SkipWithError("unexpected parse result");
+    }
+    benchmark::DoNotOptimize(parsed);
+  }
+  Report(state, dump.size(), goroutines);
+}
+BENCHMARK(BM_GoroutineDebug2Labelled)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// A real dump: 172 goroutines of the leaky target built as a go 1.27 module by Go 1.27.3,
+// labels after every handler goroutine's header (tests/fixtures/README.md).
+void BM_GoroutineDebug2Go127Fixture(benchmark::State& state) {
+  std::ifstream in(LEAKGATE_FIXTURES_DIR "/goroutines/go1.27/leaky.debug2.txt", std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string dump = text.str();
+  const size_t goroutines = ParseGoroutinesDebug2(dump).goroutines.size();
+  if (dump.empty() || goroutines == 0) {
+    state.SkipWithError("fixture goroutines/go1.27/leaky.debug2.txt missing or empty");
+    return;
+  }
+  for (auto _ : state) {
+    ParseStats stats;
+    GoroutineDump parsed = ParseGoroutinesDebug2(dump, &stats);
+    if (parsed.goroutines.size() != goroutines || stats.skipped_blocks != 0) state.SkipWithError("unexpected parse result");
+    benchmark::DoNotOptimize(parsed);
+  }
+  Report(state, dump.size(), goroutines);
+}
+BENCHMARK(BM_GoroutineDebug2Go127Fixture)->Unit(benchmark::kMicrosecond);
+
+// A baseline and a final dump of 100,000 goroutines each: parse both and group both (what
+// the verdict does with the dumps of a run's start and end).
+void BM_GoroutineTwoDumpsParseAndGroup(benchmark::State& state) {
+  const size_t goroutines = static_cast<size_t>(state.range(0));
+  const std::string baseline_text = BuildGoroutineDump(goroutines, 7);
+  const std::string final_text = BuildGoroutineDump(goroutines, 8);
+  size_t groups = 0;
+  for (auto _ : state) {
+    const GoroutineDump baseline = ParseGoroutinesDebug2(baseline_text);
+    const GoroutineDump final = ParseGoroutinesDebug2(final_text);
+    const std::vector<GoroutineGroup> a = GroupGoroutines(baseline);
+    const std::vector<GoroutineGroup> b = GroupGoroutines(final);
+    if (baseline.goroutines.size() != goroutines || final.goroutines.size() != goroutines || a.empty() || b.empty()) {
+      state.SkipWithError("unexpected parse result");
+    }
+    groups = a.size() + b.size();
+    benchmark::DoNotOptimize(b);
+  }
+  Report(state, baseline_text.size() + final_text.size(), 2 * goroutines);
+  state.counters["groups"] = static_cast<double>(groups);
+}
+BENCHMARK(BM_GoroutineTwoDumpsParseAndGroup)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+void BM_GoroutineDiff(benchmark::State& state) {
+  const size_t goroutines = static_cast<size_t>(state.range(0));
+  const GoroutineDump baseline = ParseGoroutinesDebug2(BuildGoroutineDump(goroutines, 7));
+  const GoroutineDump final = ParseGoroutinesDebug2(BuildGoroutineDump(goroutines, 8));
+  for (auto _ : state) {
+    std::vector<GoroutineGroup> grown = DiffGoroutineGroups(baseline, final);
+    benchmark::DoNotOptimize(grown);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(2 * goroutines));
+  state.counters["peak_rss_MiB"] = PeakRssMiB();
+}
+BENCHMARK(BM_GoroutineDiff)->Arg(100000)->Unit(benchmark::kMillisecond);
 
 void BM_GoroutineDebug1(benchmark::State& state) {
   size_t groups = 0;

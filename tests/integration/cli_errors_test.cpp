@@ -130,5 +130,20 @@ TEST(CliErrors, ValidateAcceptsEveryShippedScenario) {
   }
 }
 
+// Regression: a URL without a scheme exited 3 with "mismatch".
+TEST(CliErrors, LoadUrlWithoutSchemeOrWithBadPortExits2Saying) {
+  auto r = RunLeakgate({"load", "127.0.0.1:8080/x", "--rate", "10", "--duration", "1s"}, seconds(30));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("URL \"127.0.0.1:8080/x\": no scheme (expected http://host:port/...)"), std::string::npos)
+      << r.err;
+  r = RunLeakgate({"load", "http://127.0.0.1:99999/", "--rate", "10", "--duration", "1s"}, seconds(30));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("port \"99999\" out of range"), std::string::npos) << r.err;
+  r = RunLeakgate({"load", "http://127.0.0.1:1/", "--rate", "10", "--duration", "1s", "--allow-host", "a b"},
+                  seconds(30));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--allow-host: \"a b\" is not a host name or IP address"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace leakgate::testing

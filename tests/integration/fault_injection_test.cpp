@@ -33,7 +33,7 @@ TEST_F(FaultInjectionTest, CancelAfterARandomDelayCancelsTheHandlersContext) {
   StartTarget("fixed");
   auto phase = Phase(100, 500ms);
   phase.cancel.push_back({5ms, 1.0, {}, 40ms});  // after ∈ [5ms, 40ms]
-  const auto r = RunPhase(phase, Traffic("/slow?ms=1000"), address_, stop_);
+  const auto r = RunPhase(phase, Traffic("/slow?ms=1000"), url_);
   EXPECT_EQ(r.stats.sent, 50);
   EXPECT_EQ(r.stats.cancelled, 50);
   EXPECT_EQ(r.stats.errors(), 0) << "a planned cancel is not an error";
@@ -48,7 +48,7 @@ TEST_F(FaultInjectionTest, ResetSendsRstAndTheServerReadsConnectionReset) {
   auto f = Make(Fault::kReset);
   f.after = {10ms, 10ms};
   phase.faults.push_back(f);
-  const auto r = RunPhase(phase, Traffic("/slow?ms=1000"), address_, stop_);
+  const auto r = RunPhase(phase, Traffic("/slow?ms=1000"), url_);
   EXPECT_EQ(r.stats.cancelled, 50);
   EXPECT_GE(ObservedEventually("conn_read_reset", 45), 45) << "the server's reads failed with ECONNRESET, not EOF";
   EXPECT_GE(ObservedEventually("slow_cancelled", 45), 45);
@@ -60,7 +60,7 @@ TEST_F(FaultInjectionTest, DeadlineOnAShareOfRequests) {
   auto f = Make(Fault::kDeadline, 0.5);
   f.after = {20ms, 20ms};
   phase.faults.push_back(f);
-  const auto r = RunPhase(phase, Traffic("/slow?ms=100"), address_, stop_);
+  const auto r = RunPhase(phase, Traffic("/slow?ms=100"), url_);
   EXPECT_EQ(r.stats.sent, 100);
   EXPECT_EQ(r.stats.cancelled + r.stats.ok, 100);
   EXPECT_NEAR(static_cast<double>(r.stats.cancelled), 50.0, 20.0);
@@ -77,7 +77,7 @@ TEST_F(FaultInjectionTest, SlowSendTricklesTheBody) {
   f.interval = 10ms;
   phase.faults.push_back(f);
   // ~100 header bytes + 400 body bytes at 40 bytes / 10 ms: the body takes ≈ 100 ms to arrive.
-  const auto r = RunPhase(phase, Traffic("/echo", "POST", std::string(400, 'x')), address_, stop_);
+  const auto r = RunPhase(phase, Traffic("/echo", "POST", std::string(400, 'x')), url_);
   EXPECT_EQ(r.stats.ok, 10);
   EXPECT_EQ(Observed("echo_bytes"), 4000);
   EXPECT_EQ(Observed("echo_slow_bodies"), 10) << "every body took > 50 ms to read";
@@ -94,7 +94,7 @@ TEST_F(FaultInjectionTest, SlowReadStretchesTheServersWrites) {
   phase.faults.push_back(f);
   // 8 MiB at 128 KiB / 10 ms: ≈ 650 ms to read; the server's send buffer (≤ 4 MiB) cannot
   // absorb it, so its writes block for hundreds of milliseconds.
-  const auto r = RunPhase(phase, Traffic("/stream?chunks=128&size=65536"), address_, stop_);
+  const auto r = RunPhase(phase, Traffic("/stream?chunks=128&size=65536"), url_);
   EXPECT_EQ(r.stats.ok, 1);
   EXPECT_GE(ObservedEventually("stream_completed", 1), 1);
   EXPECT_GE(Observed("stream_max_ms"), 200) << "the server's writes blocked on the slow reader";
@@ -106,7 +106,7 @@ TEST_F(FaultInjectionTest, AbandonBodyMakesTheServersWritesFail) {
   auto phase = Phase(20, 500ms);
   phase.faults.push_back(Make(Fault::kAbandonBody));
   // 16 MiB per response: far more than the socket buffers hold, so writes must fail.
-  const auto r = RunPhase(phase, Traffic("/stream?chunks=256&size=65536"), address_, stop_);
+  const auto r = RunPhase(phase, Traffic("/stream?chunks=256&size=65536"), url_);
   EXPECT_EQ(r.stats.cancelled, 10);
   EXPECT_GE(ObservedEventually("stream_write_errors", 10), 10);
   EXPECT_EQ(Observed("stream_completed"), 0);
@@ -116,7 +116,7 @@ TEST_F(FaultInjectionTest, HalfCloseIsSeenAsEofWhileTheHandlerRuns) {
   StartTarget("fixed");
   auto phase = Phase(20, 500ms);
   phase.faults.push_back(Make(Fault::kHalfClose));
-  const auto r = RunPhase(phase, Traffic("/slow?ms=300"), address_, stop_);
+  const auto r = RunPhase(phase, Traffic("/slow?ms=300"), url_);
   EXPECT_EQ(r.stats.sent, 10);
   EXPECT_EQ(r.stats.errors(), 0);
   EXPECT_GE(ObservedEventually("conn_read_eof", 10), 10) << "the server read EOF after the request";
@@ -130,7 +130,7 @@ TEST_F(FaultInjectionTest, TruncateBodyThenCloseGivesUnexpectedEof) {
   auto f = Make(Fault::kTruncateBody);
   f.keep = 0.5;
   phase.faults.push_back(f);
-  const auto r = RunPhase(phase, Traffic("/echo", "POST", std::string(1000, 'x')), address_, stop_);
+  const auto r = RunPhase(phase, Traffic("/echo", "POST", std::string(1000, 'x')), url_);
   EXPECT_EQ(r.stats.cancelled, 10);
   EXPECT_GE(ObservedEventually("echo_unexpected_eof", 10), 10);
   EXPECT_EQ(Observed("echo_ok"), 0);
@@ -145,7 +145,7 @@ TEST_F(FaultInjectionTest, TruncateBodyThenWaitHoldsTheHandlerInItsRead) {
   f.wait = 200ms;
   phase.faults.push_back(f);
   const auto started = std::chrono::steady_clock::now();
-  const auto r = RunPhase(phase, Traffic("/echo", "POST", std::string(1000, 'x')), address_, stop_);
+  const auto r = RunPhase(phase, Traffic("/echo", "POST", std::string(1000, 'x')), url_);
   EXPECT_GE(std::chrono::steady_clock::now() - started, 400ms) << "the last request held its connection 200 ms";
   EXPECT_EQ(r.stats.cancelled, 5);
   EXPECT_GE(ObservedEventually("echo_unexpected_eof", 5), 5);
@@ -159,7 +159,7 @@ TEST_F(FaultInjectionTest, MalformedRequestsAreRejectedByNetHttp) {
     auto f = Make(Fault::kMalformed);
     f.malformed = kind;
     phase.faults.push_back(f);
-    const auto r = RunPhase(phase, Traffic("/hello"), address_, stop_);
+    const auto r = RunPhase(phase, Traffic("/hello"), url_);
     EXPECT_EQ(r.stats.cancelled, 10) << kind;
     EXPECT_EQ(r.stats.ok, 0) << kind;
     EXPECT_EQ(ObservedEventually("bad_requests", before + 10) - before, 10) << kind;
@@ -178,7 +178,7 @@ TEST_F(FaultInjectionTest, FaultsLimitedToNamedTraffic) {
   auto f = Make(Fault::kReset);
   f.scope.traffic = {"slow"};
   phase.faults.push_back(f);
-  const auto r = RunPhase(phase, traffic, address_, stop_);
+  const auto r = RunPhase(phase, traffic, url_);
   EXPECT_EQ(r.stats.sent, 100);
   EXPECT_EQ(Faulted(r, Fault::kReset), r.stats.cancelled);
   EXPECT_EQ(r.stats.ok + r.stats.cancelled, 100);

@@ -32,9 +32,8 @@ class GoTargetTest : public ::testing::Test {
     target_.emplace(runner::TargetProcess::Start(
         {LEAKGATE_GO_TARGET, "-addr", "127.0.0.1:" + std::to_string(port), "-mode", mode}, {}, log_dir_ + "/target.log"));
     for (int i = 0; i < 200; ++i) {
-      auto r = probes::HttpGet(url_ + "/healthz", 1s);
-      if (r.ok && r.status == 200) {
-        address_ = load::ResolveTarget(url_);
+      auto r = probes::HttpGet(url_ + "/healthz", {.timeout = 1s});
+      if (r.ok() && r->status == 200) {
         return;
       }
       std::this_thread::sleep_for(25ms);
@@ -47,15 +46,15 @@ class GoTargetTest : public ::testing::Test {
     config.pprof_url = url_ + "/debug/pprof";
     config.heap_profile = false;
     probes::Sampler sampler(config);
-    return sampler.Sample(true).at(probes::kGoroutines);
+    return sampler.Sample(true).values.at(probes::kGoroutines);
   }
 
   // The target's observe.go counter `name` (0 when unreadable, with a test failure).
   int64_t Observed(const std::string& name) {
     using namespace std::chrono_literals;
-    const auto r = probes::HttpGet(url_ + "/debug/vars", 5s);
-    EXPECT_TRUE(r.ok && r.status == 200) << r.error;
-    const auto j = nlohmann::json::parse(r.body, nullptr, false);
+    const auto r = probes::HttpGetOk(url_ + "/debug/vars", {.timeout = 5s});
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    const auto j = nlohmann::json::parse(r.ok() ? *r : std::string(), nullptr, false);
     if (j.is_discarded() || !j.contains("observe") || !j["observe"].contains(name)) {
       ADD_FAILURE() << "no observe." << name << " in /debug/vars";
       return 0;
@@ -96,9 +95,15 @@ class GoTargetTest : public ::testing::Test {
     return {t};
   }
 
+  // One phase of HTTP `traffic` at `url` through the load engine.
+  load::PhaseLoadResult RunPhase(const scenario::Phase& phase, const std::vector<scenario::Traffic>& traffic,
+                                 const std::string& url) {
+    const load::LoadEngine engine(traffic, url);
+    return engine.RunPhase(phase, stop_);
+  }
+
   std::string url_, log_dir_;
   std::optional<runner::TargetProcess> target_;
-  load::TargetAddress address_;
   std::atomic<bool> stop_{false};
 };
 

@@ -1,81 +1,25 @@
 #include "leakgate_process.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
-#include <thread>
-
-extern char** environ;
-
 namespace leakgate::testing {
 
-std::string MakeTempDir(const std::string& prefix) {
-  std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return pattern;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+ProcessOutcome RunCommand(const std::vector<std::string>& argv, std::chrono::seconds timeout,
+                          std::chrono::milliseconds interrupt_after) {
+  return RunSubprocess(argv, {LEAKGATE_SOURCE_DIR, timeout, interrupt_after});
 }
 
 ProcessOutcome RunLeakgate(const std::vector<std::string>& args, std::chrono::seconds timeout,
                            std::chrono::milliseconds interrupt_after) {
-  const std::string dir = MakeTempDir("leakgate-proc");
-  const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
-  std::vector<std::string> argv_storage{LEAKGATE_BIN};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> argv{LEAKGATE_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, timeout, interrupt_after);
+}
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addchdir_np(&actions, LEAKGATE_SOURCE_DIR);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("posix_spawn leakgate failed");
-
-  ProcessOutcome outcome;
-  const auto start = std::chrono::steady_clock::now();
-  bool interrupted = interrupt_after.count() <= 0;
-  int status = 0;
-  while (true) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    if (!interrupted && elapsed >= interrupt_after) {
-      ::kill(pid, SIGINT);
-      interrupted = true;
-    }
-    if (elapsed > timeout) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      outcome.timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  if (!outcome.timed_out && WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);
-  outcome.out = ReadFile(out_path);
-  outcome.err = ReadFile(err_path);
-  std::filesystem::remove_all(dir);
-  return outcome;
+ProcessOutcome RunLeakgateUnder(const std::vector<std::string>& wrapper, const std::vector<std::string>& args,
+                                std::chrono::seconds timeout) {
+  std::vector<std::string> argv = wrapper;
+  argv.push_back(LEAKGATE_BIN);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, timeout);
 }
 
 }  // namespace leakgate::testing

@@ -2,34 +2,22 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
+
+#include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
 namespace {
 
-// Reads LEAKGATE_FIXTURES_DIR/expvar/<name>; nullopt when it does not exist.
-std::optional<std::string> ReadFixture(const std::string& name) {
-  std::ifstream in(std::filesystem::path(LEAKGATE_FIXTURES_DIR) / "expvar" / name, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-#define LOAD_OR_SKIP(var, name)                                               \
-  const std::optional<std::string> var##_opt = ReadFixture(name);            \
-  if (!var##_opt) GTEST_SKIP() << "fixture expvar/" << (name) << " missing"; \
-  const std::string& var = *var##_opt
+// The fixture tests/fixtures/expvar/<name>; a missing one fails the test.
+#define LOAD_FIXTURE(var, name) LEAKGATE_LOAD_FIXTURE(var, std::string("expvar/") + (name))
 
 // ---- a real /debug/vars page from go1.26.8 ---------------------------------------------
 
 TEST(ExpvarFixtureTest, ParsesMemstatsCmdlineAndPublishedVars) {
-  LOAD_OR_SKIP(text, "go1.26.vars.json");
+  LOAD_FIXTURE(text, "go1.26.vars.json");
   const ExpvarParseResult result = ParseExpvar(text);
   ASSERT_TRUE(result.snapshot.has_value()) << result.error;
   EXPECT_EQ(result.error, "");
@@ -62,7 +50,7 @@ TEST(ExpvarFixtureTest, ParsesMemstatsCmdlineAndPublishedVars) {
 }
 
 TEST(ExpvarFixtureTest, Resources) {
-  LOAD_OR_SKIP(text, "go1.26.vars.json");
+  LOAD_FIXTURE(text, "go1.26.vars.json");
   const ExpvarParseResult result = ParseExpvar(text);
   ASSERT_TRUE(result.snapshot.has_value()) << result.error;
   const std::map<std::string, double> expected = {
@@ -80,7 +68,7 @@ TEST(ExpvarFixtureTest, Resources) {
 }
 
 TEST(ExpvarFixtureTest, TruncatedPageIsAnErrorNotACrash) {
-  LOAD_OR_SKIP(text, "go1.26.vars.json");
+  LOAD_FIXTURE(text, "go1.26.vars.json");
   for (size_t cut = 0; cut + 1 < text.size(); cut += 13) {
     const ExpvarParseResult result = ParseExpvar(std::string_view(text).substr(0, cut));
     ASSERT_FALSE(result.snapshot.has_value()) << "cut at " << cut;

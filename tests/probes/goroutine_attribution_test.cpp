@@ -3,12 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <optional>
-#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
 namespace {
@@ -359,34 +358,17 @@ TEST(GoroutineAttributionTest, EndToEndFromDebug2Text) {
   EXPECT_EQ(diff[0].representative.wait_minutes, 1);
 }
 
-// ---- real dumps captured from examples/go-targets/leaky (tests/fixtures/goroutines) ----
+// ---- real dumps captured from examples/go-targets (tests/fixtures/goroutines) ------------
 
-std::optional<std::string> ReadFixture(const std::string& version, const std::string& name) {
-  const std::filesystem::path path = std::filesystem::path(LEAKGATE_FIXTURES_DIR) / "goroutines" / version / name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// "go1.26" -> "go1_26" (test names may not contain dots).
-std::string VersionTestName(const testing::TestParamInfo<std::string>& param) {
-  std::string name = param.param;
-  for (char& c : name) {
-    if (c == '.') c = '_';
-  }
-  return name;
-}
+#define LOAD_DUMP(var, name) LEAKGATE_LOAD_FIXTURE(var, "goroutines/" + GetParam() + "/" + (name))
 
 class GoroutineAttributionFixtureTest : public testing::TestWithParam<std::string> {};
 
 TEST_P(GoroutineAttributionFixtureTest, DiffNamesTheBlockedSendLeak) {
-  const auto baseline_text = ReadFixture(GetParam(), "baseline.debug2.txt");
-  const auto leaky_text = ReadFixture(GetParam(), "leaky.debug2.txt");
-  if (!baseline_text || !leaky_text) GTEST_SKIP() << "fixtures goroutines/" << GetParam() << " missing";
-  const GoroutineDump baseline = ParseGoroutinesDebug2(*baseline_text);
-  const GoroutineDump leaky = ParseGoroutinesDebug2(*leaky_text);
+  LOAD_DUMP(baseline_text, "baseline.debug2.txt");
+  LOAD_DUMP(leaky_text, "leaky.debug2.txt");
+  const GoroutineDump baseline = ParseGoroutinesDebug2(baseline_text);
+  const GoroutineDump leaky = ParseGoroutinesDebug2(leaky_text);
   ASSERT_GT(baseline.goroutines.size(), 0u);
   ASSERT_GT(leaky.goroutines.size(), baseline.goroutines.size());
 
@@ -406,8 +388,14 @@ TEST_P(GoroutineAttributionFixtureTest, DiffNamesTheBlockedSendLeak) {
   EXPECT_EQ(it->state, "chan send");
   EXPECT_EQ(it->created_by, "main.blockedSend");
   EXPECT_NE(it->created_by_location.find(".go:"), std::string::npos) << it->created_by_location;
-  EXPECT_GT(it->count, 1);
+  EXPECT_EQ(it->count, 20);
   EXPECT_EQ(TopUserFrame(it->representative)->function, "main.blockedSend.func1");
+  // Go 1.27 modules print the handler's labels in debug=2; the representative keeps them.
+  if (GetParam() == "go1.27") {
+    EXPECT_EQ(it->representative.labels, (PprofLabels{{"method", "GET"}, {"route", "/leak/blocked-send"}}));
+  } else {
+    EXPECT_TRUE(it->representative.labels.empty());
+  }
   EXPECT_TRUE(FormatGroup(*it).starts_with(std::to_string(it->count) + " goroutines [chan send]: main.blockedSend.func1\n"));
 
   // Nothing grew from a dump to itself, and the leaky dump's groups cover all its goroutines.
@@ -418,18 +406,21 @@ TEST_P(GoroutineAttributionFixtureTest, DiffNamesTheBlockedSendLeak) {
 }
 
 // A gRPC service's dump (examples/go-targets/grpc): leaks in a method's closure and in a
-// stream producer with a long argument list.
-TEST(GoroutineAttributionFixtureGrpcTest, GroupsTheGrpcLeaks) {
-  const auto text = ReadFixture("go1.26", "grpc-leaky.debug2.txt");
-  if (!text) GTEST_SKIP() << "fixture goroutines/go1.26/grpc-leaky.debug2.txt missing";
+// stream producer with a long argument list, labelled by the interceptor (method=<full
+// method>: in debug=2 headers by default in the Go 1.27 build only).
+class GoroutineAttributionGrpcFixtureTest : public testing::TestWithParam<std::string> {};
+
+TEST_P(GoroutineAttributionGrpcFixtureTest, GroupsTheGrpcLeaks) {
+  LOAD_DUMP(text, "grpc-leaky.debug2.txt");
   ParseStats stats;
-  const GoroutineDump dump = ParseGoroutinesDebug2(*text, &stats);
+  const GoroutineDump dump = ParseGoroutinesDebug2(text, &stats);
   EXPECT_EQ(stats.skipped_blocks, 0u);
+  EXPECT_EQ(stats.malformed_labels, 0u);
   EXPECT_FALSE(stats.truncated);
   ASSERT_GT(dump.goroutines.size(), 40u);
 
   const auto groups = GroupGoroutines(dump);
-  ASSERT_GE(groups.size(), 2u);
+  ASSERT_GE(groups.size(), 3u);
   // Two groups of 20, ordered by function name.
   EXPECT_EQ(groups[0].function, "main.(*leakServer).BlockedSend.func1");
   EXPECT_EQ(groups[0].state, "chan send");
@@ -446,10 +437,19 @@ TEST(GoroutineAttributionFixtureGrpcTest, GroupsTheGrpcLeaks) {
   EXPECT_EQ(groups[1].created_by, "main.(*leakServer).Ticks");
   EXPECT_EQ(groups[1].count, 20);
   EXPECT_GT(groups[0].count, groups[2].count);
+
+  const bool labelled = GetParam() == "go1.27";
+  for (const auto& [group, method] : {std::pair{&groups[0], "BlockedSend"}, std::pair{&groups[1], "Ticks"}}) {
+    const PprofLabels want = {{"method", std::string("/leakgate.example.v1.LeakService/") + method}};
+    EXPECT_EQ(group->representative.labels, labelled ? want : PprofLabels{}) << method;
+  }
 }
 
-INSTANTIATE_TEST_SUITE_P(GoroutineFixtures, GoroutineAttributionFixtureTest, testing::Values("go1.26", "go1.19"),
-                         VersionTestName);
+INSTANTIATE_TEST_SUITE_P(GoroutineFixtures, GoroutineAttributionGrpcFixtureTest, testing::Values("go1.26", "go1.27"),
+                         test_support::VersionTestName);
+
+INSTANTIATE_TEST_SUITE_P(GoroutineFixtures, GoroutineAttributionFixtureTest, testing::Values("go1.19", "go1.26", "go1.27"),
+                         test_support::VersionTestName);
 
 }  // namespace
 }  // namespace leakgate::probes

@@ -2,27 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <numeric>
-#include <optional>
-#include <set>
-#include <sstream>
 #include <string>
 #include <string_view>
+
+#include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
 namespace {
 
-// Replaces every "\n" with "\r\n".
-std::string WithCrlf(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
+using test_support::WithCrlf;
 
 // Go 1.21+ pprof debug=2 text (shape copied from a real go1.26 dump).
 constexpr std::string_view kGo121Dump =
@@ -289,8 +277,10 @@ TEST(GoroutineDumpDebug2Test, NormalizesFunctionNamesWithArgumentsReceiversAndGe
 }
 
 TEST(GoroutineDumpDebug2Test, Go126HeaderDecorations) {
-  // Real go1.26 shapes: goroutineleak profile "(leaked)", GODEBUG=tracebacklabels=1
-  // labels (whose quoted values may contain "]:"), synctest bubbles, the GC "(scan)" bit.
+  // Go 1.26 shapes: goroutineleak profile "(leaked)", GODEBUG=tracebacklabels=1 labels
+  // inside the bracket (whose quoted values may contain "]:"), synctest bubbles, the GC
+  // "(scan)" bit.
+  ParseStats stats;
   const GoroutineDump dump = ParseGoroutinesDebug2(
       "goroutine 19 [chan send (leaked)]:\n"
       "main.leak.func1()\n"
@@ -306,15 +296,21 @@ TEST(GoroutineDumpDebug2Test, Go126HeaderDecorations) {
       "\n"
       "goroutine 32 [select, some future decoration]:\n"
       "\n"
-      "goroutine 33 [sync.WaitGroup.Wait (leaked), 1 minutes]:\n");
-  ASSERT_EQ(dump.goroutines.size(), 6u);
+      "goroutine 33 [sync.WaitGroup.Wait (leaked), 1 minutes]:\n"
+      "\n"
+      "goroutine 34 [chan send (leaked) labels:{\"method\": \"GET\", \"route\": \"/leak/blocked-send\"}]:\n",
+      &stats);
+  ASSERT_EQ(dump.goroutines.size(), 7u);
+  EXPECT_EQ(stats.skipped_blocks, 0u);
+  EXPECT_EQ(stats.malformed_labels, 0u);
   const auto& g = dump.goroutines;
   EXPECT_EQ(g[0].state, "chan send");
   EXPECT_TRUE(g[0].leaked);
   EXPECT_EQ(g[0].frames.size(), 1u);
+  EXPECT_TRUE(g[0].labels.empty());
 
   EXPECT_EQ(g[1].state, "select (no cases)");
-  EXPECT_EQ(g[1].labels, "{\"handler\": \"/leak\", \"k2\": \"v]: x\"}");
+  EXPECT_EQ(g[1].labels, (PprofLabels{{"handler", "/leak"}, {"k2", "v]: x"}}));
   EXPECT_FALSE(g[1].leaked);
   ASSERT_EQ(g[1].frames.size(), 1u);
   EXPECT_EQ(g[1].frames[0].line, 50);
@@ -332,6 +328,102 @@ TEST(GoroutineDumpDebug2Test, Go126HeaderDecorations) {
   EXPECT_EQ(g[5].state, "sync.WaitGroup.Wait");
   EXPECT_TRUE(g[5].leaked);
   EXPECT_EQ(g[5].wait_minutes, 1);
+
+  EXPECT_EQ(g[6].state, "chan send");
+  EXPECT_TRUE(g[6].leaked);
+  EXPECT_EQ(g[6].labels, (PprofLabels{{"method", "GET"}, {"route", "/leak/blocked-send"}}));
+}
+
+TEST(GoroutineDumpDebug2Test, Go127LabelsAfterTheBracket) {
+  // Header lines copied from real Go 1.27.3 dumps (tests/fixtures/goroutines/go1.27:
+  // goroutineleak.debug2.txt, shapes.debug2.txt, sigquit.txt): a key or value is quoted only
+  // when it needs it, an empty value prints as nothing.
+  ParseStats stats;
+  const GoroutineDump dump = ParseGoroutinesDebug2(
+      "goroutine 8 [chan receive (nil chan)] {method: GET, route: nil}:\n"
+      "main.f()\n"
+      "\t/x/main.go:1 +0x1\n"
+      "\n"
+      "goroutine 183 [sync.WaitGroup.Wait (leaked)] {method: GET, route: /leak/waitgroup}:\n"
+      "\n"
+      "goroutine 61 [chan send (leaked)] {method: GET, route: \"/leak/blocked-send\"}:\n"
+      "\n"
+      "goroutine 28 [chan receive (nil chan)] {backslash: \"C:\\\\dir\\\\\", brackets: \"[x]: {y}\", comma: \"a, b\", "
+      "empty: , invalid: \"z\\xffz\", \"key with space\": v, newline: \"line1\\nline2\", quote: \"say \\\"hi\\\"\", "
+      "route: \"/v2/items/{id}\", tab: \"a\\tb\", unicode: \"h\\u00e9llo w\\u00f6rld\"}:\n"
+      "\n"
+      "goroutine 29 gp=0x3a3760d8f0e0 m=nil [select (no cases)] {method: GET, route: /v2/nil, version: 1.2_3}:\n"
+      "main.plainLabels()\n"
+      "\t/x/main.go:186 +0x1d fp=0x3a3760e0cfd0 sp=0x3a3760e0cfa8 pc=0x4e9a1d\n",
+      &stats);
+  ASSERT_EQ(dump.goroutines.size(), 5u);
+  EXPECT_EQ(stats.skipped_blocks, 0u);
+  EXPECT_EQ(stats.malformed_labels, 0u);
+  const auto& g = dump.goroutines;
+  EXPECT_EQ(g[0].state, "chan receive (nil chan)");
+  EXPECT_EQ(g[0].labels, (PprofLabels{{"method", "GET"}, {"route", "nil"}}));
+  ASSERT_EQ(g[0].frames.size(), 1u);
+  EXPECT_EQ(g[1].state, "sync.WaitGroup.Wait");
+  EXPECT_TRUE(g[1].leaked);
+  EXPECT_EQ(g[1].labels, (PprofLabels{{"method", "GET"}, {"route", "/leak/waitgroup"}}));
+  EXPECT_EQ(g[2].labels, (PprofLabels{{"method", "GET"}, {"route", "/leak/blocked-send"}}));
+  EXPECT_EQ(g[3].labels, (PprofLabels{{"backslash", "C:\\dir\\"},
+                                      {"brackets", "[x]: {y}"},
+                                      {"comma", "a, b"},
+                                      {"empty", ""},
+                                      {"invalid", "z\xffz"},
+                                      {"key with space", "v"},
+                                      {"newline", "line1\nline2"},
+                                      {"quote", "say \"hi\""},
+                                      {"route", "/v2/items/{id}"},
+                                      {"tab", "a\tb"},
+                                      {"unicode", "h\u00e9llo w\u00f6rld"}}));
+  EXPECT_EQ(g[4].id, 29u);
+  EXPECT_EQ(g[4].state, "select (no cases)");
+  EXPECT_EQ(g[4].labels, (PprofLabels{{"method", "GET"}, {"route", "/v2/nil"}, {"version", "1.2_3"}}));
+  ASSERT_EQ(g[4].frames.size(), 1u);
+  EXPECT_EQ(g[4].frames[0], (Frame{"main.plainLabels", "/x/main.go", 186}));
+}
+
+TEST(GoroutineDumpDebug2Test, UnreadableLabelsKeepTheGoroutine) {
+  ParseStats stats;
+  const GoroutineDump dump = ParseGoroutinesDebug2(
+      "goroutine 8 [select] {method: GET, route: \"/x}:\n"  // unterminated quote
+      "main.f()\n"
+      "\t/x/main.go:1 +0x1\n"
+      "\n"
+      "goroutine 9 [select labels:{\"k\" \"v\"}]:\n"  // no ":" between key and value
+      "\n"
+      "goroutine 10 [select] junk:\n"  // neither ":" nor " {...}:" after the bracket
+      "\n"
+      "goroutine 11 [select] {}:\n",
+      &stats);
+  ASSERT_EQ(dump.goroutines.size(), 3u);
+  EXPECT_EQ(stats.malformed_labels, 2u);
+  EXPECT_EQ(stats.skipped_blocks, 1u);
+  EXPECT_EQ(dump.goroutines[0].id, 8u);
+  EXPECT_EQ(dump.goroutines[0].state, "select");
+  EXPECT_TRUE(dump.goroutines[0].labels.empty());
+  EXPECT_EQ(dump.goroutines[0].frames.size(), 1u);
+  EXPECT_EQ(dump.goroutines[1].state, "select");
+  EXPECT_TRUE(dump.goroutines[1].labels.empty());
+  EXPECT_EQ(dump.goroutines[2].id, 11u);
+  EXPECT_TRUE(dump.goroutines[2].labels.empty());
+}
+
+TEST(GoroutineDumpDebug2Test, TruncatedInsideLabels) {
+  ParseStats stats;
+  const GoroutineDump dump = ParseGoroutinesDebug2(
+      "goroutine 18 [chan send] {method: GET}:\n"
+      "main.blockedSend.func1()\n"
+      "\t/src/leaky/class01.go:42 +0x65\n"
+      "\n"
+      "goroutine 19 [chan send] {method: GET, route: \"/leak/bl",
+      &stats);
+  ASSERT_EQ(dump.goroutines.size(), 1u);
+  EXPECT_TRUE(stats.truncated);
+  EXPECT_EQ(stats.skipped_blocks, 0u);
+  EXPECT_EQ(dump.goroutines[0].labels, (PprofLabels{{"method", "GET"}}));
 }
 
 TEST(GoroutineDumpDebug2Test, MiddleElisionKeepsOuterFrames) {
@@ -410,248 +502,6 @@ TEST(GoroutineDumpDebug2Test, HeaderWithoutBlankLineStartsANewBlock) {
   EXPECT_EQ(dump.goroutines[0].frames.size(), 1u);
   EXPECT_EQ(dump.goroutines[1].frames[0], (Frame{"main.b", "/b.go", 2}));
 }
-
-// ---- debug=1 -------------------------------------------------------------------------
-
-// Shape of a real go1.26 debug=1 profile: tabwriter pads columns with several tabs.
-constexpr std::string_view kDebug1 =
-    "goroutine profile: total 1207\n"
-    "1200 @ 0x47dc2e 0x41491c 0x414517 0x4dc85e 0x4842a1\n"
-    "#\t0x4dc85d\tmain.blockedSend.func1+0x1d\t/src/leaky/class01.go:42\n"
-    "\n"
-    "5 @ 0x47dc2e 0x4158ee\n"
-    "# labels: {\"handler\":\"/leak\", \"k2\":\"v]: x\"}\n"
-    "#\t0x4c8f70\truntime/pprof.writeRuntimeProfile+0xb0\t/usr/local/go/src/runtime/pprof/pprof.go:851\n"
-    "#\t0x4dccb0\tmain.main+0x3b0\t\t\t\t/tmp/gdump/main.go:57\n"
-    "#\t0x4dccb1\n"
-    "#\t0x44ca74\truntime.main+0x2d4\t\t\t/usr/local/go/src/runtime/proc.go:290\n"
-    "\n"
-    "2 @ 0x47dc2e\n"
-    "#\t0x4dce07\tmain.(*T).run+0x27\t/tmp/gdump/main.go:14\n";
-
-TEST(GoroutineDumpDebug1Test, ParsesGroupsFramesAndLabels) {
-  ParseStats stats;
-  const GroupedGoroutines g = ParseGoroutinesDebug1(kDebug1, &stats);
-  EXPECT_EQ(g.total, 1207);
-  EXPECT_EQ(stats.skipped_blocks, 0u);
-  ASSERT_EQ(g.groups.size(), 3u);
-
-  EXPECT_EQ(g.groups[0].count, 1200);
-  ASSERT_EQ(g.groups[0].frames.size(), 1u);
-  EXPECT_EQ(g.groups[0].frames[0], (Frame{"main.blockedSend.func1", "/src/leaky/class01.go", 42}));
-  EXPECT_EQ(g.groups[0].labels, "");
-
-  EXPECT_EQ(g.groups[1].count, 5);
-  EXPECT_EQ(g.groups[1].labels, "{\"handler\":\"/leak\", \"k2\":\"v]: x\"}");
-  ASSERT_EQ(g.groups[1].frames.size(), 3u) << "the symbol-less \"#\\t0x4dccb1\" frame is left out";
-  EXPECT_EQ(g.groups[1].frames[0],
-            (Frame{"runtime/pprof.writeRuntimeProfile", "/usr/local/go/src/runtime/pprof/pprof.go", 851}));
-  EXPECT_EQ(g.groups[1].frames[1], (Frame{"main.main", "/tmp/gdump/main.go", 57}));
-  EXPECT_EQ(g.groups[1].frames[2], (Frame{"runtime.main", "/usr/local/go/src/runtime/proc.go", 290}));
-
-  EXPECT_EQ(g.groups[2].count, 2);
-  EXPECT_EQ(g.groups[2].frames[0].function, "main.(*T).run");
-}
-
-TEST(GoroutineDumpDebug1Test, CrlfSpacesMissingTotalAndMalformedGroups) {
-  ParseStats stats;
-  GroupedGoroutines g = ParseGoroutinesDebug1(WithCrlf(kDebug1), &stats);
-  EXPECT_EQ(g.total, 1207);
-  ASSERT_EQ(g.groups.size(), 3u);
-  EXPECT_EQ(g.groups[1].frames[1], (Frame{"main.main", "/tmp/gdump/main.go", 57}));
-  EXPECT_EQ(g.groups[1].labels, "{\"handler\":\"/leak\", \"k2\":\"v]: x\"}");
-
-  g = ParseGoroutinesDebug1(
-      "3 @ 0x1 0x2\n"
-      "#    0x4dc85d    main.f+0x1d    /src/with space/f.go:7\n"  // tabs turned into spaces
-      "\n"
-      "12x @ 0x1\n"
-      "#\t0x1\tmain.lost+0x1\t/src/lost.go:1\n"
-      "\n"
-      "99999999999999999999 @ 0x1\n"
-      "\n"
-      "4 @ 0x3\n"
-      "#\t0x3\tmain.g+0x2\t/src/g.go:notanumber\n"
-      "#\t0x3\tmain.h+0x2\t/src/g.go:9\n",
-      &stats);
-  EXPECT_EQ(g.total, -1);
-  EXPECT_EQ(stats.skipped_blocks, 2u);
-  ASSERT_EQ(g.groups.size(), 2u);
-  EXPECT_EQ(g.groups[0].count, 3);
-  ASSERT_EQ(g.groups[0].frames.size(), 1u);
-  EXPECT_EQ(g.groups[0].frames[0], (Frame{"main.f", "/src/with space/f.go", 7}));
-  EXPECT_EQ(g.groups[1].count, 4);
-  ASSERT_EQ(g.groups[1].frames.size(), 1u);
-  EXPECT_EQ(g.groups[1].frames[0].function, "main.h");
-
-  EXPECT_EQ(ParseGoroutinesDebug1("").total, -1);
-  EXPECT_TRUE(ParseGoroutinesDebug1("").groups.empty());
-}
-
-TEST(GoroutineDumpDebug1Test, GoroutineLeakProfile) {
-  const GroupedGoroutines g = ParseGoroutinesDebug1(
-      "goroutineleak profile: total 2\n"
-      "2 @ 0x47e10e 0x41491c 0x414517 0x4d9e3e 0x4845e1\n"
-      "#\t0x4d9e3d\tmain.leak.func1+0x1d\t/tmp/gdump2/main.go:12\n"
-      "\n");
-  EXPECT_EQ(g.total, 2);
-  ASSERT_EQ(g.groups.size(), 1u);
-  EXPECT_EQ(g.groups[0].frames[0], (Frame{"main.leak.func1", "/tmp/gdump2/main.go", 12}));
-}
-
-TEST(GoroutineDumpDebug1Test, TotalFastPathReadsOnlyTheFirstLine) {
-  EXPECT_EQ(GoroutineTotalFromDebug1(kDebug1), 1207);
-  EXPECT_EQ(GoroutineTotalFromDebug1("goroutine profile: total 4\r\n1 @ 0x1\n"), 4);
-  EXPECT_EQ(GoroutineTotalFromDebug1("\n\ngoroutine profile: total 0\n"), 0);
-  EXPECT_EQ(GoroutineTotalFromDebug1("goroutine profile: total 17"), 17);
-  EXPECT_EQ(GoroutineTotalFromDebug1("goroutineleak profile: total 2\n"), 2);
-  EXPECT_EQ(GoroutineTotalFromDebug1(""), -1);
-  EXPECT_EQ(GoroutineTotalFromDebug1("goroutine profile: total \n"), -1);
-  EXPECT_EQ(GoroutineTotalFromDebug1("goroutine profile: total 12abc\n"), -1);
-  EXPECT_EQ(GoroutineTotalFromDebug1("goroutine profile: total -3\n"), -1);
-  EXPECT_EQ(GoroutineTotalFromDebug1("goroutine profile: total 99999999999999999999\n"), -1);
-  EXPECT_EQ(GoroutineTotalFromDebug1("threadcreate profile: total 9\n"), -1);
-  EXPECT_EQ(GoroutineTotalFromDebug1("<html>404</html>\ngoroutine profile: total 4\n"), -1);
-  EXPECT_EQ(GoroutineTotalFromDebug1("goroutine 1 [running]:\n"), -1);
-}
-
-TEST(GoroutineDumpStripTest, StripArgumentsView) {
-  EXPECT_EQ(StripArgumentsView("main.(*T).m(0xc000, {0x1, 0x2})"), "main.(*T).m");
-  EXPECT_EQ(StripArgumentsView("main.f(...)"), "main.f");
-  EXPECT_EQ(StripArgumentsView("main.f(0x1, g(h(2)), {0x3})"), "main.f");
-  EXPECT_EQ(StripArgumentsView("main.(*T).m"), "main.(*T).m");
-  EXPECT_EQ(StripArgumentsView("main.(*T)"), "main.(*T)");
-  EXPECT_EQ(StripArgumentsView("main.(*List[...]).Push(...)"), "main.(*List[...]).Push");
-  EXPECT_EQ(StripArgumentsView("main.f(0xc000, {0x1"), "main.f");  // cut line
-  EXPECT_EQ(StripArgumentsView("main.(*T).m(0xc000, (0x1"), "main.(*T).m");
-  EXPECT_EQ(StripArgumentsView("main.f())"), "main.f");  // unbalanced
-  EXPECT_EQ(StripArgumentsView("  main.f()\r"), "main.f");
-  EXPECT_EQ(StripArgumentsView("runtime.goexit({})"), "runtime.goexit");
-  EXPECT_EQ(StripArgumentsView("()"), "()");
-  EXPECT_EQ(StripArgumentsView(""), "");
-}
-
-// ---- real dumps captured from examples/go-targets/leaky (tests/fixtures/goroutines) ----
-
-// Reads LEAKGATE_FIXTURES_DIR/goroutines/<version>/<name>; nullopt when it does not exist.
-std::optional<std::string> ReadFixture(const std::string& version, const std::string& name) {
-  const std::filesystem::path path = std::filesystem::path(LEAKGATE_FIXTURES_DIR) / "goroutines" / version / name;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// "go1.26" -> "go1_26" (test names may not contain dots).
-std::string VersionTestName(const testing::TestParamInfo<std::string>& param) {
-  std::string name = param.param;
-  for (char& c : name) {
-    if (c == '.') c = '_';
-  }
-  return name;
-}
-
-class GoroutineDumpFixtureTest : public testing::TestWithParam<std::string> {};
-
-// Declares `var` as the fixture's text, or skips the test when it has not been captured.
-#define LOAD_OR_SKIP(var, name)                                                                     \
-  const std::optional<std::string> var##_opt = ReadFixture(GetParam(), name);                      \
-  if (!var##_opt) GTEST_SKIP() << "fixture goroutines/" << GetParam() << "/" << name << " missing"; \
-  const std::string& var = *var##_opt
-
-TEST_P(GoroutineDumpFixtureTest, Debug2ParsesCleanly) {
-  for (const char* name : {"baseline.debug2.txt", "leaky.debug2.txt"}) {
-    LOAD_OR_SKIP(text, name);
-    ParseStats stats;
-    const GoroutineDump dump = ParseGoroutinesDebug2(text, &stats);
-    SCOPED_TRACE(name);
-    EXPECT_EQ(stats.skipped_blocks, 0u);
-    EXPECT_FALSE(stats.truncated);
-    ASSERT_GT(dump.goroutines.size(), 0u);
-    std::set<uint64_t> ids;
-    for (const Goroutine& g : dump.goroutines) {
-      EXPECT_TRUE(ids.insert(g.id).second) << "duplicate goroutine " << g.id;
-      EXPECT_FALSE(g.state.empty()) << g.id;
-      EXPECT_FALSE(g.frames.empty()) << g.id;
-      for (const Frame& f : g.frames) {
-        EXPECT_FALSE(f.function.empty()) << g.id;
-        EXPECT_EQ(f.function.find('('), f.function.find("(*")) << "arguments left in " << f.function;
-        EXPECT_FALSE(f.file.empty()) << f.function;
-        EXPECT_GT(f.line, 0) << f.function;
-      }
-      // Every goroutine but main has a creator in these dumps.
-      if (g.id != 1) {
-        EXPECT_TRUE(g.created_by.has_value()) << g.id;
-      }
-    }
-    // The number of goroutine headers is the number parsed.
-    size_t headers = 0;
-    for (size_t p = 0; (p = text.find("goroutine ", p)) != std::string::npos; p += 10) {
-      if ((p == 0 || text[p - 1] == '\n') && p + 10 < text.size() && text[p + 10] >= '0' && text[p + 10] <= '9') ++headers;
-    }
-    EXPECT_EQ(dump.goroutines.size(), headers);
-  }
-}
-
-TEST_P(GoroutineDumpFixtureTest, Debug1TotalsAgreeWithGroupsAndDebug2) {
-  for (const char* kind : {"baseline", "leaky"}) {
-    const std::string d1 = std::string(kind) + ".debug1.txt";
-    const std::string d2 = std::string(kind) + ".debug2.txt";
-    LOAD_OR_SKIP(debug1, d1);
-    LOAD_OR_SKIP(debug2, d2);
-    SCOPED_TRACE(kind);
-    ParseStats stats;
-    const GroupedGoroutines grouped = ParseGoroutinesDebug1(debug1, &stats);
-    EXPECT_EQ(stats.skipped_blocks, 0u);
-    ASSERT_GT(grouped.total, 0);
-    EXPECT_EQ(GoroutineTotalFromDebug1(debug1), grouped.total);
-    // Within one profile the group counts add up to the total exactly.
-    const int64_t sum = std::accumulate(grouped.groups.begin(), grouped.groups.end(), int64_t{0},
-                                        [](int64_t acc, const StackGroup& g) { return acc + g.count; });
-    EXPECT_EQ(sum, grouped.total);
-    // (A group may have no frames: "1 @ 0x491161" is a goroutine whose only frame is the
-    // runtime.goexit that pprof hides.)
-    // debug=1 and debug=2 were taken at different instants: close, not equal.
-    const auto goroutines = static_cast<int64_t>(ParseGoroutinesDebug2(debug2).goroutines.size());
-    ASSERT_GT(goroutines, 0);
-    EXPECT_LE(std::abs(goroutines - grouped.total), 10 + grouped.total / 5)
-        << "debug=1 total " << grouped.total << ", debug=2 goroutines " << goroutines;
-  }
-}
-
-TEST_P(GoroutineDumpFixtureTest, LeakyDumpsShowTheBlockedSenders) {
-  LOAD_OR_SKIP(debug2, "leaky.debug2.txt");
-  LOAD_OR_SKIP(debug1, "leaky.debug1.txt");
-  const GoroutineDump dump = ParseGoroutinesDebug2(debug2);
-  size_t blocked = 0;
-  for (const Goroutine& g : dump.goroutines) {
-    if (g.frames.empty() || g.frames.front().function != "main.blockedSend.func1") continue;
-    ++blocked;
-    EXPECT_EQ(g.state, "chan send");
-    ASSERT_TRUE(g.created_by.has_value());
-    EXPECT_EQ(g.created_by->function, "main.blockedSend");
-    EXPECT_TRUE(g.created_by->file.ends_with(".go")) << g.created_by->file;
-    if (GetParam() == "go1.19") {
-      EXPECT_EQ(g.creator_goroutine, 0u) << "Go 1.19 does not print \"in goroutine N\"";
-    } else {
-      EXPECT_GT(g.creator_goroutine, 0u);
-    }
-  }
-  EXPECT_GT(blocked, 1u);
-
-  const GroupedGoroutines grouped = ParseGoroutinesDebug1(debug1);
-  int64_t in_profile = 0;
-  for (const StackGroup& g : grouped.groups) {
-    for (const Frame& f : g.frames) {
-      if (f.function == "main.blockedSend.func1") in_profile += g.count;
-    }
-  }
-  EXPECT_GT(in_profile, 1);
-}
-
-INSTANTIATE_TEST_SUITE_P(GoroutineFixtures, GoroutineDumpFixtureTest, testing::Values("go1.26", "go1.19"),
-                         VersionTestName);
 
 }  // namespace
 }  // namespace leakgate::probes

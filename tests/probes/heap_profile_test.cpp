@@ -3,39 +3,20 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
+
+#include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
 namespace {
 
-// Reads LEAKGATE_FIXTURES_DIR/heap/<name>; nullopt when it does not exist.
-std::optional<std::string> ReadFixture(const std::string& name) {
-  std::ifstream in(std::filesystem::path(LEAKGATE_FIXTURES_DIR) / "heap" / name, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using test_support::WithCrlf;
 
-#define LOAD_OR_SKIP(var, name)                                             \
-  const std::optional<std::string> var##_opt = ReadFixture(name);          \
-  if (!var##_opt) GTEST_SKIP() << "fixture heap/" << (name) << " missing"; \
-  const std::string& var = *var##_opt
-
-std::string WithCrlf(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
+// The fixture tests/fixtures/heap/<name>; a missing one fails the test.
+#define LOAD_FIXTURE(var, name) LEAKGATE_LOAD_FIXTURE(var, std::string("heap/") + (name))
 
 // The record with the most in-use bytes among those whose innermost frame is `top_function`.
 const HeapRecord* FindRecord(const HeapProfile& p, std::string_view top_function) {
@@ -51,7 +32,7 @@ const HeapRecord* FindRecord(const HeapProfile& p, std::string_view top_function
 // ---- 4000-entry map[string][]byte cache was filled (see tests/fixtures/README-probes.md)
 
 TEST(HeapProfileFixtureTest, HeaderRecordsAndMemStats) {
-  LOAD_OR_SKIP(text, "go1.26.heap-debug1.txt");
+  LOAD_FIXTURE(text, "go1.26.heap-debug1.txt");
   const HeapProfile p = ParseHeapProfileDebug1(text);
   EXPECT_TRUE(p.has_header);
   EXPECT_EQ(p.inuse_objects, 29);
@@ -86,7 +67,7 @@ TEST(HeapProfileFixtureTest, HeaderRecordsAndMemStats) {
 }
 
 TEST(HeapProfileFixtureTest, RecordCountsAndFrames) {
-  LOAD_OR_SKIP(text, "go1.26.heap-debug1.txt");
+  LOAD_FIXTURE(text, "go1.26.heap-debug1.txt");
   const HeapProfile p = ParseHeapProfileDebug1(text);
   const HeapRecord* r = FindRecord(p, "main.keepBuffers");
   ASSERT_NE(r, nullptr);
@@ -119,8 +100,8 @@ TEST(HeapProfileFixtureTest, RecordCountsAndFrames) {
 }
 
 TEST(HeapProfileFixtureTest, DiffNamesTheGrowingCache) {
-  LOAD_OR_SKIP(before_text, "go1.26.heap-debug1.txt");
-  LOAD_OR_SKIP(after_text, "go1.26.heap-debug1.grown.txt");
+  LOAD_FIXTURE(before_text, "go1.26.heap-debug1.txt");
+  LOAD_FIXTURE(after_text, "go1.26.heap-debug1.grown.txt");
   const HeapProfile before = ParseHeapProfileDebug1(before_text);
   const HeapProfile after = ParseHeapProfileDebug1(after_text);
   EXPECT_EQ(after.records.size(), 111u);
@@ -178,7 +159,7 @@ TEST(HeapProfileFixtureTest, DiffNamesTheGrowingCache) {
 }
 
 TEST(HeapProfileFixtureTest, CrlfProfileParsesTheSame) {
-  LOAD_OR_SKIP(text, "go1.26.heap-debug1.grown.txt");
+  LOAD_FIXTURE(text, "go1.26.heap-debug1.grown.txt");
   const HeapProfile lf = ParseHeapProfileDebug1(text);
   const HeapProfile crlf = ParseHeapProfileDebug1(WithCrlf(text));
   EXPECT_EQ(crlf.skipped_lines, 0u);
@@ -194,7 +175,7 @@ TEST(HeapProfileFixtureTest, CrlfProfileParsesTheSame) {
 // A profile cut anywhere yields a prefix of the whole profile's records, each either
 // complete or missing only trailing frames — never a shortened number or line.
 TEST(HeapProfileFixtureTest, CutAnywhereKeepsOnlyCompleteLines) {
-  LOAD_OR_SKIP(text, "go1.26.heap-debug1.txt");
+  LOAD_FIXTURE(text, "go1.26.heap-debug1.txt");
   const HeapProfile whole = ParseHeapProfileDebug1(text);
   for (size_t cut = 0; cut < text.size(); cut += 11) {
     const std::string_view prefix = std::string_view(text).substr(0, cut);
@@ -440,6 +421,35 @@ TEST(HeapProfileTest, DiffSaturatesInsteadOfOverflowing) {
   EXPECT_EQ(g[0].bytes_delta, std::numeric_limits<int64_t>::max());
   EXPECT_EQ(g[0].sampled_bytes_delta, std::numeric_limits<int64_t>::max());
 }
+
+// ---- the leaky target's heap?gc=1&debug=1, before and after its leaks, every Go version
+// ---- (tests/fixtures/heap/<version>, captured with the goroutine fixtures) ---------------
+
+class HeapProfileVersionFixtureTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(HeapProfileVersionFixtureTest, BaselineAndLeakyParseCleanly) {
+  int64_t gcs[2] = {0, 0};
+  int i = 0;
+  for (const char* name : {"baseline.debug1.txt", "leaky.debug1.txt"}) {
+    SCOPED_TRACE(name);
+    LOAD_FIXTURE(text, GetParam() + "/" + name);
+    const HeapProfile p = ParseHeapProfileDebug1(text);
+    EXPECT_TRUE(p.has_header);
+    EXPECT_FALSE(p.truncated);
+    EXPECT_EQ(p.skipped_lines, 0u);
+    EXPECT_EQ(p.sampling_rate, 512 * 1024) << "heap/1048576: the default MemProfileRate, times two";
+    EXPECT_FALSE(p.records.empty());
+    for (const HeapRecord& r : p.records) EXPECT_FALSE(r.frames.empty());
+    ASSERT_TRUE(p.memstats.contains("HeapAlloc"));
+    EXPECT_GT(p.memstats.at("HeapAlloc"), 0);
+    ASSERT_TRUE(p.memstats.contains("NumGC"));
+    gcs[i++] = p.memstats.at("NumGC");
+  }
+  EXPECT_GT(gcs[1], gcs[0]) << "every heap?gc=1 forces a collection";
+}
+
+INSTANTIATE_TEST_SUITE_P(GoVersions, HeapProfileVersionFixtureTest, ::testing::Values("go1.26", "go1.27"),
+                         test_support::VersionTestName);
 
 }  // namespace
 }  // namespace leakgate::probes

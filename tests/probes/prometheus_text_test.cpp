@@ -3,43 +3,24 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
+
+#include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
 namespace {
 
+using test_support::WithCrlf;
+
+// The fixture tests/fixtures/metrics/<name>; a missing one fails the test.
+#define LOAD_FIXTURE(var, name) LEAKGATE_LOAD_FIXTURE(var, std::string("metrics/") + (name))
+
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-// Reads LEAKGATE_FIXTURES_DIR/metrics/<name>; nullopt when it does not exist.
-std::optional<std::string> ReadFixture(const std::string& name) {
-  std::ifstream in(std::filesystem::path(LEAKGATE_FIXTURES_DIR) / "metrics" / name, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-#define LOAD_OR_SKIP(var, name)                                                   \
-  const std::optional<std::string> var##_opt = ReadFixture(name);                \
-  if (!var##_opt) GTEST_SKIP() << "fixture metrics/" << (name) << " missing";     \
-  const std::string& var = *var##_opt
-
-std::string WithCrlf(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
 
 // Parses a single line (terminated here) and returns its sample, or nullopt when the
 // line was skipped.
@@ -59,7 +40,7 @@ std::optional<double> ValueOf(std::string_view line) {
 // ---- a real /metrics page from client_golang v1.25.0 on go1.26.8 ------------------------
 
 TEST(PrometheusTextFixtureTest, ParsesEveryLineOfTheGoPage) {
-  LOAD_OR_SKIP(text, "go1.26.metrics.txt");
+  LOAD_FIXTURE(text, "go1.26.metrics.txt");
   const PrometheusPage page = ParsePrometheusText(text);
   EXPECT_EQ(page.samples.size(), 65u);
   EXPECT_EQ(page.families.size(), 43u);
@@ -73,7 +54,7 @@ TEST(PrometheusTextFixtureTest, ParsesEveryLineOfTheGoPage) {
 }
 
 TEST(PrometheusTextFixtureTest, StandardGoResources) {
-  LOAD_OR_SKIP(text, "go1.26.metrics.txt");
+  LOAD_FIXTURE(text, "go1.26.metrics.txt");
   const auto resources = PrometheusResources(ParsePrometheusText(text));
   const std::map<std::string, double> expected = {
       {"goroutines", 9},         {"threads", 7},        {"heap_inuse_bytes", 19537920},
@@ -84,7 +65,7 @@ TEST(PrometheusTextFixtureTest, StandardGoResources) {
 }
 
 TEST(PrometheusTextFixtureTest, ExponentNanAndInfValuesAsGoFormatsThem) {
-  LOAD_OR_SKIP(text, "go1.26.metrics.txt");
+  LOAD_FIXTURE(text, "go1.26.metrics.txt");
   const PrometheusPage page = ParsePrometheusText(text);
   const auto value = [&](std::string_view kind) {
     return FindGauge(page, "leakgate_fixture_value", {{"kind", kind}});
@@ -104,7 +85,7 @@ TEST(PrometheusTextFixtureTest, ExponentNanAndInfValuesAsGoFormatsThem) {
 }
 
 TEST(PrometheusTextFixtureTest, LabelValuesWithEscapesCommasAndBraces) {
-  LOAD_OR_SKIP(text, "go1.26.metrics.txt");
+  LOAD_FIXTURE(text, "go1.26.metrics.txt");
   const PrometheusPage page = ParsePrometheusText(text);
   const MetricSample* ok = FindSample(page, "http_requests_total", {{"code", "200"}});
   ASSERT_NE(ok, nullptr);
@@ -117,7 +98,7 @@ TEST(PrometheusTextFixtureTest, LabelValuesWithEscapesCommasAndBraces) {
 }
 
 TEST(PrometheusTextFixtureTest, FamiliesHistogramsAndSummaries) {
-  LOAD_OR_SKIP(text, "go1.26.metrics.txt");
+  LOAD_FIXTURE(text, "go1.26.metrics.txt");
   const PrometheusPage page = ParsePrometheusText(text);
   ASSERT_TRUE(page.families.count("http_requests_total"));
   EXPECT_EQ(page.families.at("http_requests_total").type, MetricType::kCounter);
@@ -145,7 +126,7 @@ TEST(PrometheusTextFixtureTest, FamiliesHistogramsAndSummaries) {
 }
 
 TEST(PrometheusTextFixtureTest, TimestampColumn) {
-  LOAD_OR_SKIP(text, "go1.26.metrics.txt");
+  LOAD_FIXTURE(text, "go1.26.metrics.txt");
   const PrometheusPage page = ParsePrometheusText(text);
   const MetricSample* s = FindSample(page, "leakgate_fixture_stamped");
   ASSERT_NE(s, nullptr);
@@ -155,7 +136,7 @@ TEST(PrometheusTextFixtureTest, TimestampColumn) {
 }
 
 TEST(PrometheusTextFixtureTest, CrlfPageParsesTheSame) {
-  LOAD_OR_SKIP(text, "go1.26.metrics.txt");
+  LOAD_FIXTURE(text, "go1.26.metrics.txt");
   const PrometheusPage lf = ParsePrometheusText(text);
   const PrometheusPage crlf = ParsePrometheusText(WithCrlf(text));
   ASSERT_EQ(crlf.samples.size(), lf.samples.size());
@@ -172,7 +153,7 @@ TEST(PrometheusTextFixtureTest, CrlfPageParsesTheSame) {
 }
 
 TEST(PrometheusTextFixtureTest, TrailingGarbageIsSkippedAndCounted) {
-  LOAD_OR_SKIP(text, "go1.26.metrics.txt");
+  LOAD_FIXTURE(text, "go1.26.metrics.txt");
   const std::string page_text = text + "<html>\n\n{\"not\": \"metrics\"}\n" + std::string("\x00\xff\x01 2\n", 6);
   const PrometheusPage page = ParsePrometheusText(page_text);
   EXPECT_EQ(page.samples.size(), 65u);
@@ -183,7 +164,7 @@ TEST(PrometheusTextFixtureTest, TrailingGarbageIsSkippedAndCounted) {
 // Cutting the page anywhere never yields a sample that the whole page does not have:
 // the cut last line is dropped, not read as a shorter number.
 TEST(PrometheusTextFixtureTest, CutAnywhereKeepsOnlyCompleteLines) {
-  LOAD_OR_SKIP(text, "go1.26.metrics.txt");
+  LOAD_FIXTURE(text, "go1.26.metrics.txt");
   const PrometheusPage whole = ParsePrometheusText(text);
   for (size_t cut = 0; cut < text.size(); cut += 7) {
     const std::string_view prefix = std::string_view(text).substr(0, cut);

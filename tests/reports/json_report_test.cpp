@@ -14,7 +14,7 @@ namespace {
 RunResult Sample() {
   RunResult r;
   r.scenario_name = "demo";
-  r.verdict = "fail";
+  r.verdict = Verdict::kFail;
   r.exit_code = kExitLeak;
   AssertionResult a;
   a.name = "goroutines";
@@ -23,7 +23,15 @@ RunResult Sample() {
   a.final = 1204;
   a.limit = 9;
   r.assertions.push_back(a);
-  r.leaks.push_back({1200, "main.blockedSend.func1", "main.blockedSend", "/src/x.go:40", "chan send", {"main.blockedSend.func1 /src/x.go:42"}});
+  GoroutineLeak leak;
+  leak.count = 1200;
+  leak.function = "main.blockedSend.func1";
+  leak.created_by = "main.blockedSend";
+  leak.created_by_location = "/src/x.go:40";
+  leak.state = "chan send";
+  leak.labels = {{"route", "/leak/blocked-send"}};
+  leak.stack = {"main.blockedSend.func1 /src/x.go:42"};
+  r.leaks.push_back(leak);
   PhaseResult p;
   p.name = "load";
   p.requests = 2400;
@@ -47,6 +55,9 @@ TEST(JsonReport, HasTheDocumentedShape) {
   EXPECT_EQ(j["leaks"][0]["function"], "main.blockedSend.func1");
   EXPECT_EQ(j["leaks"][0]["created_by"], "main.blockedSend");
   EXPECT_EQ(j["leaks"][0]["state"], "chan send");
+  EXPECT_EQ(j["leaks"][0]["evidence"], "grew");
+  EXPECT_EQ(j["leaks"][0]["labels"]["route"], "/leak/blocked-send");
+  EXPECT_EQ(j["schema_version"], kResultSchemaVersion);
   EXPECT_EQ(j["phases"][0]["requests"], 2400);
   EXPECT_EQ(j["phases"][0]["cancelled"], 1190);
   EXPECT_DOUBLE_EQ(j["phases"][0]["latency_ms"]["p50"].get<double>(), 1.2);

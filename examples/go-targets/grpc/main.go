@@ -155,8 +155,8 @@ func run(args []string) int {
 // (all NOT_SERVING until the caller marks it serving) and server reflection.
 func newGRPCServer(svc *leakServer) (*grpc.Server, *health.Server) {
 	srv := grpc.NewServer(
-		grpc.ChainUnaryInterceptor(svc.endings.unary),
-		grpc.ChainStreamInterceptor(svc.endings.stream),
+		grpc.ChainUnaryInterceptor(labelUnary, svc.endings.unary),
+		grpc.ChainStreamInterceptor(labelStream, svc.endings.stream),
 	)
 	leakv1.RegisterLeakServiceServer(srv, svc)
 	healthSrv := health.NewServer()

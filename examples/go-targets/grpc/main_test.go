@@ -185,13 +185,23 @@ func parallel(n int, f func(i int)) {
 	wg.Wait()
 }
 
-// cancelledUnary calls an RPC nCalls times with a 10 ms client deadline and
-// checks every call ended in DeadlineExceeded (the early-return path).
+// callDeadline is the client deadline of the cancelled unary calls. It leaves a
+// loaded machine time to deliver each call to its handler before it expires (a
+// call that expires on the client before it is sent never reaches the server);
+// blockedSendWork is BlockedSend's work, far longer, so that the handler sees
+// its context end first (with both ready at once, select would pick either).
+const (
+	callDeadline    = 100 * time.Millisecond
+	blockedSendWork = 1000 // ms
+)
+
+// cancelledUnary calls an RPC nCalls times with a callDeadline client deadline
+// and checks every call ended in DeadlineExceeded (the early-return path).
 func cancelledUnary(t *testing.T, call func(ctx context.Context, req *leakv1.WorkRequest) (*leakv1.WorkReply, error), workMs int32) {
 	t.Helper()
 	errs := make([]error, nCalls)
 	parallel(nCalls, func(i int) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), callDeadline)
 		defer cancel()
 		_, errs[i] = call(ctx, &leakv1.WorkRequest{Id: fmt.Sprint(i), WorkMs: workMs})
 	})
@@ -226,8 +236,14 @@ func cancelledTicks(t *testing.T, c leakv1.LeakServiceClient) {
 			}
 		}
 		cancel() // RST_STREAM mid-way through 1,000,000 ticks
-		if _, err := stream.Recv(); status.Code(err) != codes.Canceled {
-			errs[i] = fmt.Errorf("Recv after cancel: %v, want Canceled", err)
+		// Ticks already received before the cancel may still be read; then the
+		// stream must end with Canceled.
+		var end error
+		for k := 0; k < 1000 && end == nil; k++ {
+			_, end = stream.Recv()
+		}
+		if status.Code(end) != codes.Canceled {
+			errs[i] = fmt.Errorf("Recv after cancel: %v, want Canceled", end)
 		}
 	})
 	for i, err := range errs {
@@ -250,7 +266,7 @@ var leakCases = []leakCase{
 		drive: func(t *testing.T, ts *testServer) {
 			cancelledUnary(t, func(ctx context.Context, req *leakv1.WorkRequest) (*leakv1.WorkReply, error) {
 				return ts.client.BlockedSend(ctx, req)
-			}, 0) // default work_ms 30 > the 10 ms deadline
+			}, blockedSendWork) // > the deadline
 		},
 	},
 	{
@@ -267,8 +283,9 @@ var leakCases = []leakCase{
 	},
 }
 
-// workSettle is longer than BlockedSend's 30 ms of work and a Ticks interval:
-// by then a fixed goroutine has finished and a leaky one is in its final state.
+// workSettle is longer than a Ticks interval; then the tests poll, for longer
+// than BlockedSend's work, until a fixed goroutine has finished and a leaky one
+// is in its final state.
 const workSettle = 300 * time.Millisecond
 
 func TestLeakyModeLeaks(t *testing.T) {
@@ -320,11 +337,12 @@ func TestFixedModeReturnsToBaseline(t *testing.T) {
 			lc.drive(t, ts)
 
 			time.Sleep(workSettle)
-			var n int
+			var n, c int
 			deadline := time.Now().Add(5 * time.Second)
 			for {
 				n = runtime.NumGoroutine()
-				if n-base <= slackFix || time.Now().After(deadline) {
+				c = countFrames(t, lc.leaker) - baseLeakers
+				if (n-base <= slackFix && c <= 0) || time.Now().After(deadline) {
 					break
 				}
 				time.Sleep(50 * time.Millisecond)
@@ -334,7 +352,7 @@ func TestFixedModeReturnsToBaseline(t *testing.T) {
 				t.Fatalf("fixed %s: goroutines %d -> %d; want within %d of the baseline\n%s",
 					lc.name, base, n, slackFix, describeTops(goroutineTops(t)))
 			}
-			if c := countFrames(t, lc.leaker) - baseLeakers; c > 0 {
+			if c > 0 {
 				t.Fatalf("fixed %s: %d new goroutines still in %s", lc.name, c, lc.leaker)
 			}
 		})

@@ -12,8 +12,9 @@ import (
 //
 // GET /leak/no-client-timeout?max=MS   (default max=600000: how long the dependency hangs)
 //
-// The handler calls the in-process dependency's /hang endpoint, which plays a blackholed
-// upstream: it answers only when its client goes away (or after `max`).
+// The handler calls the dependency's /hang endpoint (GET {dep}/hang?max=MS; the in-process
+// one plays a blackholed upstream: it answers only when its client goes away, or after
+// `max`). With -dep the same call goes to that URL, e.g. through leakgate's chaos proxy.
 //
 // Leaky: the call is made with a bare http.Client{} (no Timeout) and a request built on
 // context.Background(). Nothing ever gives up: the handler goroutine (top user frame
@@ -31,14 +32,14 @@ import (
 // Trigger: plain load against a hanging dependency (here: always); leakgate's chaos proxy
 // does the same to a real dependency by blackholing it.
 func noClientTimeout(s *service, w http.ResponseWriter, r *http.Request) {
-	client := &http.Client{Transport: s.dep.hangTransport} // the leak: no Timeout
-	ctx := context.Background()                            // ... and no cancellation
+	client := &http.Client{Transport: s.up.hangTransport} // the leak: no Timeout
+	ctx := context.Background()                           // ... and no cancellation
 	if s.fixed {
-		client = &http.Client{Transport: s.dep.hangTransport, Timeout: 200 * time.Millisecond}
+		client = &http.Client{Transport: s.up.hangTransport, Timeout: 200 * time.Millisecond}
 		ctx = r.Context()
 	}
 	hang := msParam(r, "max", 10*time.Minute)
-	url := s.dep.url + "/hang?max=" + strconv.FormatInt(int64(hang/time.Millisecond), 10)
+	url := s.up.base + "/hang?max=" + strconv.FormatInt(int64(hang/time.Millisecond), 10)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		textReply(w, http.StatusInternalServerError, "%v\n", err)

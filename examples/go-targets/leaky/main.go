@@ -3,7 +3,11 @@
 // twin. `-mode leaky` serves the leaky variants, `-mode fixed` swaps every
 // one of them for its fix; the endpoints are the same paths in both modes.
 //
-//	leaky -addr 127.0.0.1:8080 -mode leaky
+//	leaky -addr 127.0.0.1:8080 -mode leaky [-dep-addr 127.0.0.1:U] [-dep http://127.0.0.1:P]
+//
+// The outbound calls of classes 3, 7 and 8 go to an in-process dependency server
+// (dependency.go) on -dep-addr (default 127.0.0.1:0), or, with -dep, to that base URL —
+// e.g. leakgate's chaos proxy in front of the in-process dependency.
 //
 // Besides the /leak/... endpoints (one file per class: class01_blocked_send.go, ...), it
 // serves /healthz, /hello, net/http/pprof under /debug/pprof/ and expvar under /debug/vars.
@@ -32,6 +36,8 @@ func run(args []string) int {
 	fs := flag.NewFlagSet("leaky", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
 	modeFlag := fs.String("mode", "leaky", "leaky: serve the leaky variants; fixed: serve their fixed twins")
+	depFlag := fs.String("dep", "", "base URL (http://host:port) of the dependency classes 3, 7 and 8 call; empty: the in-process one")
+	depAddr := fs.String("dep-addr", "127.0.0.1:0", "listen address of the in-process dependency server")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -45,7 +51,13 @@ func run(args []string) int {
 		return 2
 	}
 
-	svc, err := newService(mode)
+	depURL, err := parseDepURL(*depFlag)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
+		return 2
+	}
+
+	svc, err := newService(config{mode: mode, depURL: depURL, depAddr: *depAddr})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
 		return 1
@@ -71,7 +83,7 @@ func run(args []string) int {
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(os.Stderr, "leaky: listening on %s mode=%s\n", ln.Addr(), mode)
+	fmt.Fprintf(os.Stderr, "leaky: listening on %s mode=%s dependency=%s calls=%s\n", ln.Addr(), mode, svc.dep.url, svc.up.base)
 
 	select {
 	case err := <-served:

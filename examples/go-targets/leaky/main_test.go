@@ -10,6 +10,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +28,8 @@ type leakCase struct {
 	grow   map[string]int     // leaky: resource → minimum growth after n requests
 	flat   []string           // resources that must stay at baseline in both modes
 	fn     string             // a function every leaked goroutine has in its stack, as the binary names it
+	depFn  string             // fn when the service calls a dependency given by -dep ("": fn)
+	viaDep bool               // the class calls the dependency: TestLeakClassesWithDep runs it with -dep too
 	fnMin  int                // leaky: minimum number of new goroutines with fn (0: 80 % of n)
 	states []string           // its accepted goroutine states
 	heap   func(t *testing.T, url string, c leakCase, leaky bool)
@@ -43,7 +46,8 @@ var leakCases = []leakCase{
 	{class: 2, path: "/leak/no-ctx-done", n: 50,
 		grow: map[string]int{resGoroutines: 45}, fn: "main.noCtxDoneWorker", states: []string{"select"}},
 	{class: 3, path: "/leak/lost-cancel", n: 50, cancel: 20 * time.Millisecond,
-		grow: map[string]int{resGoroutines: 45}, fn: "main.slowDependency", states: []string{"select"}},
+		grow: map[string]int{resGoroutines: 45}, fn: "main.slowDependency", states: []string{"select"},
+		depFn: "main.lostCancel.func2", viaDep: true},
 	{class: 4, path: "/leak/ticker", n: 50,
 		grow: map[string]int{resGoroutines: 45}, fn: "main.tickerWorker", states: []string{"select"}},
 	{class: 5, path: "/leak/range-unclosed", n: 50,
@@ -53,10 +57,10 @@ var leakCases = []leakCase{
 		states: []string{"semacquire", "sync.WaitGroup.Wait"}},
 	{class: 7, path: "/leak/unclosed-body", n: 50,
 		grow: map[string]int{resGoroutines: 3 * 45, resFds: 2 * 45}, fn: "net/http.(*persistConn).readLoop",
-		states: []string{"select"}},
+		states: []string{"select"}, viaDep: true},
 	{class: 8, path: "/leak/no-client-timeout", n: 50, cancel: 300 * time.Millisecond,
 		grow: map[string]int{resGoroutines: 4 * 45, resFds: 2 * 45}, fn: "main.noClientTimeout",
-		states: []string{"select"}},
+		states: []string{"select"}, viaDep: true},
 	{class: 9, path: "/leak/unclosed-file", n: 50,
 		grow: map[string]int{resFds: 45}, flat: []string{resGoroutines}},
 	{class: 10, path: "/leak/cache", n: 400, flat: []string{resGoroutines}, heap: checkHeapCycles},
@@ -79,26 +83,51 @@ func TestLeakClasses(t *testing.T) {
 		c := c
 		for _, m := range []mode{modeLeaky, modeFixed} {
 			m := m
-			t.Run(fmt.Sprintf("class%02d/%s", c.class, m), func(t *testing.T) { runLeakCase(t, c, m) })
+			t.Run(fmt.Sprintf("class%02d/%s", c.class, m), func(t *testing.T) { runLeakCase(t, c, m, false) })
 		}
 	}
 }
 
-func runLeakCase(t *testing.T, c leakCase, m mode) {
-	s, err := newService(m)
-	if err != nil {
-		t.Fatal(err)
+// TestLeakClassesWithDep runs the classes that call a dependency (3, 7, 8) with -dep: the
+// calls go over real HTTP to a dependency server outside the service (here one more
+// in-process dependency, as leakgate's proxy would forward to), and the leaked stacks
+// still name the class's function.
+func TestLeakClassesWithDep(t *testing.T) {
+	for _, c := range leakCases {
+		if !c.viaDep {
+			continue
+		}
+		c := c
+		if c.depFn != "" {
+			c.fn = c.depFn
+		}
+		for _, m := range []mode{modeLeaky, modeFixed} {
+			m := m
+			t.Run(fmt.Sprintf("class%02d/%s", c.class, m), func(t *testing.T) { runLeakCase(t, c, m, true) })
+		}
 	}
-	srv := httptest.NewServer(s.routes())
-	defer func() {
-		s.close() // first: unblocks handlers stuck on the dependency (class 8)
-		srv.CloseClientConnections()
-		srv.Close()
-	}()
+}
+
+// runLeakCase serves mode m and drives case c against it; with remoteDep the service is
+// given -dep pointing at a dependency server of its own.
+func runLeakCase(t *testing.T, c leakCase, m mode, remoteDep bool) {
+	cfg := config{mode: m}
+	var remote *dependency
+	if remoteDep {
+		var err error
+		if remote, err = startDependency("127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		cfg.depURL = remote.url
+	}
+	url := serve(t, cfg)
+	if remote != nil {
+		t.Cleanup(remote.close) // runs first: unblocks handlers stuck on the dependency (class 8)
+	}
 	leaky := m == modeLeaky
 
 	if c.heap != nil {
-		c.heap(t, srv.URL, c, leaky)
+		c.heap(t, url, c, leaky)
 		return
 	}
 
@@ -108,7 +137,7 @@ func runLeakCase(t *testing.T, c leakCase, m mode) {
 	if c.fn != "" {
 		fnBase = countGoroutines(c.fn, nil) // earlier cases may have left some (class 7's readLoop)
 	}
-	drive(t, srv.URL, c, c.n)
+	drive(t, url, c, c.n)
 
 	for res, want := range c.grow {
 		if res == resFds && base[resFds] < 0 {
@@ -147,6 +176,70 @@ func runLeakCase(t *testing.T, c leakCase, m mode) {
 			t.Errorf("fixed: %d goroutines still in %s (%d before)\n%s", got, c.fn, fnBase, someStacks(c.fn))
 		}
 	}
+}
+
+// TestClass14ClosedByGC: in leaky mode the fds (one file, two sockets per request) and
+// the dependency's connection goroutines grow under load and drop at a forced
+// runtime.GC(), when the finalizers of the dropped *os.File and net.Conn close them; in
+// fixed mode nothing grows. Automatic collections are off while the load runs, so that the
+// only collection is the forced one (between collections is where production piles fds
+// up).
+func TestClass14ClosedByGC(t *testing.T) {
+	if fdCount() < 0 {
+		t.Skip("no /proc/self/fd")
+	}
+	const n = 50
+	c := leakCase{class: 14, path: "/leak/closed-by-gc", n: n}
+	for _, m := range []mode{modeLeaky, modeFixed} {
+		m := m
+		t.Run(m.String(), func(t *testing.T) {
+			url := serve(t, config{mode: m})
+			runtime.GC() // whatever earlier tests dropped is closed before the baseline
+			waitStable(t)
+			defer debug.SetGCPercent(debug.SetGCPercent(-1))
+			base := map[string]int{resFds: fdCount(), resGoroutines: runtime.NumGoroutine()}
+			drive(t, url, c, n)
+			grown := map[string]int{resFds: fdCount() - base[resFds], resGoroutines: runtime.NumGoroutine() - base[resGoroutines]}
+			t.Logf("%s: under load (no GC yet): fds %+d, goroutines %+d", m, grown[resFds], grown[resGoroutines])
+			if m == modeFixed {
+				expectBaseline(t, resFds, base[resFds])
+				expectBaseline(t, resGoroutines, base[resGoroutines])
+				return
+			}
+			if grown[resFds] < 3*(n-5) {
+				t.Errorf("leaky: fds grew by %d under load, want ≥ %d (a file and two sockets per request)", grown[resFds], 3*(n-5))
+			}
+			if grown[resGoroutines] < n-5 {
+				t.Errorf("leaky: goroutines grew by %d under load, want ≥ %d (the dependency's connections)", grown[resGoroutines], n-5)
+			}
+			// Still there a while later: only a collection closes them.
+			time.Sleep(200 * time.Millisecond)
+			if got := fdCount() - base[resFds]; got < 3*(n-5) {
+				t.Errorf("leaky: fds %+d 200 ms after the load without a GC, want ≥ %d", got, 3*(n-5))
+			}
+			runtime.GC() // queues the finalizers; they run on the finalizer goroutine
+			expectBaseline(t, resFds, base[resFds])
+			expectBaseline(t, resGoroutines, base[resGoroutines])
+		})
+	}
+}
+
+// serve starts a service with cfg behind an httptest server and returns its URL. The
+// test's cleanup closes the service first (that unblocks handlers stuck on its
+// dependency), then the server.
+func serve(t *testing.T, cfg config) string {
+	t.Helper()
+	s, err := newService(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.routes())
+	t.Cleanup(func() {
+		s.close()
+		srv.CloseClientConnections()
+		srv.Close()
+	})
+	return srv.URL
 }
 
 // checkHeapCycles drives two cycles of c.n requests and compares the heap growth of the
@@ -386,8 +479,29 @@ func TestParseMode(t *testing.T) {
 	}
 }
 
+func TestParseDepURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                       "",
+		"http://127.0.0.1:9000":  "http://127.0.0.1:9000",
+		"http://127.0.0.1:9000/": "http://127.0.0.1:9000",
+		"http://[::1]:9000":      "http://[::1]:9000",
+	} {
+		if got, err := parseDepURL(in); err != nil || got != want {
+			t.Errorf("parseDepURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"127.0.0.1:9000", "https://127.0.0.1:9000", "http://", "http://h:1/?x=1", "::"} {
+		if _, err := parseDepURL(in); err == nil {
+			t.Errorf("parseDepURL(%q) accepted", in)
+		}
+	}
+	if code := run([]string{"-dep", "127.0.0.1:9000"}); code != 2 {
+		t.Errorf("run -dep 127.0.0.1:9000: exit %d, want 2", code)
+	}
+}
+
 func TestBasicEndpoints(t *testing.T) {
-	s, err := newService(modeFixed)
+	s, err := newService(config{mode: modeFixed})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,11 +78,12 @@ func publishObserve(o *observer) {
 	expvar.Publish("observe", expvar.Func(func() interface{} { return o.vars() }))
 }
 
-// registerObserve adds /echo, /slow and /stream to mux.
+// registerObserve adds /echo, /slow and /stream to mux, labelled like the service's
+// own handlers (labels.go).
 func registerObserve(mux *http.ServeMux, o *observer) {
-	mux.HandleFunc("/echo", o.echo)
-	mux.HandleFunc("/slow", o.slow)
-	mux.HandleFunc("/stream", o.stream)
+	mux.Handle("/echo", labelled("/echo", http.HandlerFunc(o.echo)))
+	mux.Handle("/slow", labelled("/slow", http.HandlerFunc(o.slow)))
+	mux.Handle("/stream", labelled("/stream", http.HandlerFunc(o.stream)))
 }
 
 func (o *observer) noteCancelled(r *http.Request) {

@@ -46,11 +46,13 @@ type service struct {
 	mode     mode
 	shutdown chan struct{} // closed by close(): long-lived workers that watch it return
 
-	dep *dependency // in-process HTTP dependency (classes 7 and 8)
+	dep *dependency // the in-process HTTP dependency server (dependency.go)
+	up  *upstream   // the clients of classes 3, 7 and 8 and the base URL they call (upstream.go)
 
-	dataDir     string // temp dir, removed by close()
-	journalPath string // the "audit journal" class 9 opens per request
-	handles     *handleTable
+	dataDir      string // temp dir, removed by close()
+	journalPath  string // the "audit journal" class 9 opens per request
+	templatePath string // the "template" class 14 opens per request
+	handles      *handleTable
 
 	cache cacheStore // class 10
 	pool  *workerPool
@@ -64,7 +66,20 @@ type service struct {
 	closeOnce sync.Once
 }
 
-func newService(m mode) (*service, error) {
+// config is what the command line decides about a service.
+type config struct {
+	mode mode
+	// depURL is the base URL ("http://127.0.0.1:9000") of the dependency that classes 3, 7
+	// and 8 call (-dep); "" calls the in-process dependency, and class 3 then waits for
+	// main.slowDependency in-process instead of making an HTTP call.
+	depURL string
+	// depAddr is the listen address of the in-process dependency (-dep-addr); "" is
+	// 127.0.0.1:0.
+	depAddr string
+}
+
+func newService(cfg config) (*service, error) {
+	m := cfg.mode
 	s := &service{fixed: m == modeFixed, mode: m, shutdown: make(chan struct{})}
 	dir, err := os.MkdirTemp("", "leakgate-leaky-*")
 	if err != nil {
@@ -80,17 +95,27 @@ func newService(m mode) (*service, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
+	s.templatePath = filepath.Join(dir, "closed-by-gc.dat")
+	if err := os.WriteFile(s.templatePath, []byte("<template>{{.}}</template>\n"), 0o600); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	s.handles = newHandleTable()
 	if s.fixed {
 		s.cache = newLRUCache(cacheBound)
 	} else {
 		s.cache = newUnboundedCache()
 	}
-	s.dep, err = startDependency()
+	depAddr := cfg.depAddr
+	if depAddr == "" {
+		depAddr = "127.0.0.1:0"
+	}
+	s.dep, err = startDependency(depAddr)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
+	s.up = newUpstream(s.dep.url, cfg.depURL)
 	s.pool = startWorkerPool(s, poolWorkers)
 	return s, nil
 }
@@ -101,6 +126,7 @@ func (s *service) close() {
 	s.closeOnce.Do(func() {
 		close(s.shutdown)
 		s.dep.close()
+		s.up.close()
 		s.handles.closeAll()
 		os.RemoveAll(s.dataDir)
 	})
@@ -134,22 +160,24 @@ var endpoints = []struct {
 	{10, "/leak/cache", unboundedCache},
 	{11, "/leak/pool", poolSubmit},
 	{13, "/leak/finalizer", finalizerCycle},
+	{14, "/leak/closed-by-gc", closedByGC},
 }
 
 // routes is the service's handler: the leak endpoints, /healthz, /hello, and
-// http.DefaultServeMux (pprof, expvar) under /debug/.
+// http.DefaultServeMux (pprof, expvar) under /debug/. Every handler but /debug/ runs
+// under pprof labels route=<its path>, method=<the request's method> (labels.go).
 func (s *service) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/healthz", labelled("/healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprint(w, "ok")
-	})
-	mux.HandleFunc("/hello", func(w http.ResponseWriter, r *http.Request) {
+	})))
+	mux.Handle("/hello", labelled("/hello", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprint(w, "hello\n")
-	})
+	})))
 	for _, e := range endpoints {
-		mux.Handle(e.path, s.handle(e.h))
+		mux.Handle(e.path, labelled(e.path, s.handle(e.h)))
 	}
 	mux.Handle("/debug/", http.DefaultServeMux)
 	return mux

@@ -217,39 +217,38 @@ std::unique_ptr<ProtoCatalog> ProtoCatalog::FromReflection(const std::string& ta
   return c;
 }
 
-const pb::MethodDescriptor* ProtoCatalog::FindMethod(std::string_view full_name, std::string* error) const {
+StatusOr<const pb::MethodDescriptor*> ProtoCatalog::FindMethod(std::string_view full_name) const {
   if (full_name.starts_with("/")) full_name.remove_prefix(1);
   const size_t slash = full_name.find('/');
   if (slash == std::string_view::npos) {
-    *error = fmt::format("\"{}\" is not \"package.Service/Method\"", full_name);
-    return nullptr;
+    return Status::InvalidArgument(fmt::format("\"{}\" is not \"package.Service/Method\"", full_name));
   }
   const std::string service_name(full_name.substr(0, slash));
   const std::string method_name(full_name.substr(slash + 1));
   const auto* service = pool_->FindServiceByName(service_name);
   if (service == nullptr) {
-    *error = fmt::format("unknown service {} (not in the loaded protos)", service_name);
-    return nullptr;
+    return Status::InvalidArgument(fmt::format("unknown service {} (not in the loaded protos)", service_name));
   }
   const auto* method = service->FindMethodByName(method_name);
   if (method == nullptr) {
     std::vector<std::string> known;
     for (int i = 0; i < service->method_count(); ++i) known.push_back(service->method(i)->name());
-    *error = fmt::format("service {} has no method {} (methods: {})", service_name, method_name, fmt::join(known, ", "));
-    return nullptr;
+    return Status::InvalidArgument(
+        fmt::format("service {} has no method {} (methods: {})", service_name, method_name, fmt::join(known, ", ")));
   }
   return method;
 }
 
-bool ProtoCatalog::JsonToWire(const pb::Descriptor* type, const std::string& json, std::string* wire,
-                              std::string* error) const {
+StatusOr<std::string> ProtoCatalog::JsonToWire(const pb::Descriptor* type, const std::string& json) const {
   std::unique_ptr<pb::Message> message(factory_->GetPrototype(type)->New());
   const auto status = pb::util::JsonStringToMessage(json, message.get());
   if (!status.ok()) {
-    *error = fmt::format("request {} is not a valid {}: {}", json, type->full_name(), status.message().as_string());
-    return false;
+    return Status::InvalidArgument(
+        fmt::format("request {} is not a valid {}: {}", json, type->full_name(), status.message().as_string()));
   }
-  return message->SerializeToString(wire);
+  std::string wire;
+  if (!message->SerializeToString(&wire)) return Status::Internal(fmt::format("cannot serialize a {}", type->full_name()));
+  return wire;
 }
 
 std::string ProtoCatalog::WireToJson(const pb::Descriptor* type, const std::string& wire) const {

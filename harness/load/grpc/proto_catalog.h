@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/base/status.h"
+
 namespace google::protobuf::compiler {
 class DiskSourceTree;
 class Importer;
@@ -38,11 +40,11 @@ class ProtoCatalog {
   ProtoCatalog(const ProtoCatalog&) = delete;
   ProtoCatalog& operator=(const ProtoCatalog&) = delete;
 
-  // "package.Service/Method" → its descriptor; nullptr with *error set when unknown.
-  const google::protobuf::MethodDescriptor* FindMethod(std::string_view full_name, std::string* error) const;
-  // JSON text of a `type` message → its wire bytes. false with *error set on a bad JSON.
-  bool JsonToWire(const google::protobuf::Descriptor* type, const std::string& json, std::string* wire,
-                  std::string* error) const;
+  // "package.Service/Method" → its descriptor (never null); kInvalidArgument naming the
+  // unknown service or method (and the known ones) otherwise.
+  StatusOr<const google::protobuf::MethodDescriptor*> FindMethod(std::string_view full_name) const;
+  // JSON text of a `type` message → its wire bytes; kInvalidArgument on a bad JSON.
+  StatusOr<std::string> JsonToWire(const google::protobuf::Descriptor* type, const std::string& json) const;
   // Wire bytes → JSON text (for tests and diagnostics). Empty on failure.
   std::string WireToJson(const google::protobuf::Descriptor* type, const std::string& wire) const;
 

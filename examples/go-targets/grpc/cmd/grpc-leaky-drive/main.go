@@ -1,7 +1,7 @@
 // Command grpc-leaky-drive makes a running grpc-leaky leak on purpose: it
 // calls the leaking RPCs with client-side cancellation, the trigger each leak
-// class needs, and exits. It is for trying the target by hand and for
-// regenerating the goroutine fixtures; leakgate's own client does this in tests.
+// class needs, and exits. It is for trying the target by hand; leakgate's own
+// client does this in tests, and cmd/capture-fixtures for the fixtures.
 //
 //	grpc-leaky-drive -addr 127.0.0.1:50051 -rpc Ticks -n 20
 //	grpc-leaky-drive -addr 127.0.0.1:50051 -rpc BlockedSend -n 20 -timeout 10ms
@@ -12,20 +12,16 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/status"
 
 	leakv1 "leakgate.dev/examples/go-targets/grpc/gen/leakv1"
+	"leakgate.dev/examples/go-targets/grpc/internal/drive"
 )
 
 func main() {
@@ -44,73 +40,18 @@ func main() {
 		os.Exit(1)
 	}
 	defer conn.Close()
-	c := leakv1.NewLeakServiceClient(conn)
-
-	var call func(i int) error
-	switch *rpc {
-	case "Hello":
-		call = func(i int) error {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_, err := c.Hello(ctx, &leakv1.HelloRequest{Name: fmt.Sprint("drive-", i)})
-			return err
-		}
-	case "BlockedSend", "LostCancel":
-		m := c.BlockedSend
-		if *rpc == "LostCancel" {
-			m = c.LostCancel
-		}
-		call = func(i int) error {
-			ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-			defer cancel()
-			_, err := m(ctx, &leakv1.WorkRequest{Id: fmt.Sprint(i), WorkMs: int32(*workMs)})
-			if status.Code(err) == codes.DeadlineExceeded {
-				return nil // the point: the handler's early-return path ran
-			}
-			if err == nil {
-				return fmt.Errorf("finished before the %v deadline: no early return", *timeout)
-			}
-			return err
-		}
-	case "Ticks":
-		call = func(i int) error {
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			stream, err := c.Ticks(ctx, &leakv1.StreamRequest{Id: fmt.Sprint(i)})
-			if err != nil {
-				return err
-			}
-			for k := 0; k < *ticks; k++ {
-				if _, err := stream.Recv(); err != nil {
-					return err
-				}
-			}
-			cancel() // RST_STREAM
-			return nil
-		}
-	default:
-		fmt.Fprintf(os.Stderr, "grpc-leaky-drive: unknown -rpc %q\n", *rpc)
+	call, err := drive.Call(leakv1.NewLeakServiceClient(conn), *rpc,
+		drive.Options{Timeout: *timeout, WorkMs: int32(*workMs), Ticks: *ticks})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "grpc-leaky-drive: %v\n", err)
 		os.Exit(2)
 	}
-
-	var failed atomic.Int64
-	sem := make(chan struct{}, max(*concurrency, 1))
-	var wg sync.WaitGroup
-	for i := 0; i < *n; i++ {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := call(i); err != nil {
-				failed.Add(1)
-				fmt.Fprintf(os.Stderr, "call %d: %v\n", i, err)
-			}
-		}()
+	failed := drive.Run(*n, *concurrency, call)
+	for i, err := range failed {
+		fmt.Fprintf(os.Stderr, "call %d: %v\n", i, err)
 	}
-	wg.Wait()
-	fmt.Printf("%s: %d calls, %d failed\n", *rpc, *n, failed.Load())
-	if failed.Load() > 0 {
+	fmt.Printf("%s: %d calls, %d failed\n", *rpc, *n, len(failed))
+	if len(failed) > 0 {
 		os.Exit(1)
 	}
 }

@@ -1,0 +1,3 @@
+module leakgate.dev/examples/go-targets/leaky
+
+go 1.27

@@ -1,0 +1,68 @@
+// gRPC for the load engine (session.h): GrpcProtocol prepares the gRPC traffic entries
+// once — method descriptors from the scenario's .proto files or the server's reflection,
+// every request message turned into wire bytes — and its sessions (grpc_session.h) carry
+// calls out as grpc++ generic calls bridged into the worker's coroutines (grpc_call.h).
+//
+// Thread-safety: immutable after Prepare(); shared read-only by every worker.
+#pragma once
+
+#include <grpcpp/support/byte_buffer.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/load/grpc/proto_catalog.h"
+#include "harness/load/session.h"
+#include "harness/scenario/scenario.h"
+
+namespace leakgate::load::grpc_load {
+
+// "OK", "CANCELLED", ..., "UNAUTHENTICATED"; "UNKNOWN_CODE" out of range.
+const char* StatusCodeName(int code);
+
+// One concrete call: a method with its wire messages and metadata.
+struct PreparedCall {
+  std::string path;                  // "/package.Service/Method"
+  bool client_streaming = false;
+  bool server_streaming = false;
+  std::vector<::grpc::ByteBuffer> messages;  // sent in order, cycled
+  std::vector<std::pair<std::string, std::string>> metadata;
+};
+
+// One gRPC traffic entry, ready to send.
+struct PreparedEntry {
+  std::vector<PreparedCall> calls;   // 1 for a call template, the recording for a replay
+  int messages = 1;                  // client/bidi streaming: messages per call
+  scenario::Duration interval{0};    // between two messages of a stream
+  std::optional<scenario::Duration> deadline;  // default: the phase's timeout
+};
+
+class GrpcProtocol final : public Protocol {
+ public:
+  // Loads the message types (scenario grpc.protos, or the server's reflection when
+  // grpc.reflection is set) and prepares every gRPC entry of `s.traffic` (HTTP entries
+  // keep their index, unprepared). `target` is the server's "host:port". Throws
+  // scenario::ScenarioError (file:line:column of the entry) for unknown methods and
+  // requests that do not fit their type, std::runtime_error when protos or reflection fail.
+  static std::unique_ptr<GrpcProtocol> Prepare(const scenario::Scenario& s, const std::string& target);
+
+  std::string_view name() const override { return "grpc"; }
+  std::unique_ptr<Session> NewSession(const SessionContext& context) const override;
+  int MaxWorkers(const scenario::Phase& phase) const override;
+
+  const std::string& target() const { return target_; }
+  // Entry `t` (a gRPC entry of the scenario's traffic).
+  const PreparedEntry& entry(size_t t) const { return entries_[t]; }
+  // Channels (one TCP connection each) a phase opens in all: grpc.connections, or one per worker.
+  static int ChannelsOf(const scenario::Phase& phase, int workers);
+
+ private:
+  GrpcProtocol() = default;
+  std::string target_;
+  std::unique_ptr<ProtoCatalog> catalog_;
+  std::vector<PreparedEntry> entries_;   // parallel to the scenario's traffic
+};
+
+}  // namespace leakgate::load::grpc_load

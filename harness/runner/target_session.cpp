@@ -1,0 +1,100 @@
+#include "harness/runner/target_session.h"
+
+#include <fmt/format.h>
+
+#include <deque>
+#include <fstream>
+#include <thread>
+
+#include "harness/runner/interrupt.h"
+#include "probes/http_fetch.h"
+
+namespace leakgate::runner {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kReadyPollInterval = std::chrono::milliseconds(50);
+constexpr int kLogTailLines = 30;
+constexpr size_t kPanicLines = 200;
+
+}  // namespace
+
+TargetSession::~TargetSession() { Stop(); }
+
+Status TargetSession::Start(const std::string& log_path) {
+  if (target_.command.empty()) return Status::Ok();
+  log_path_ = log_path;
+  try {
+    process_.emplace(TargetProcess::Start(target_.command, target_.env, log_path));
+  } catch (const TargetStartError& e) {
+    return Status::Unavailable(e.what());
+  }
+  InterruptHandler::SetTargetProcessGroup(process_->pid());
+  return Status::Ok();
+}
+
+Status TargetSession::CheckAlive(const std::string& when) {
+  if (!process_) return Status::Ok();
+  const auto status = process_->ExitStatus();
+  if (!status) return Status::Ok();
+  std::string msg = fmt::format("target {} {}", *status, when);
+  const auto tail = process_->LogTail(kLogTailLines);
+  if (!tail.empty()) msg += "; last lines of its output:\n" + tail;
+  return Status::Unavailable(msg);
+}
+
+Status TargetSession::WaitReady(const std::atomic<bool>* stop, const std::function<void(const std::string&)>& progress) {
+  const auto started = Clock::now();
+  const auto deadline = started + target_.ready_timeout;
+  const std::string& url = ready_url_;
+  std::string last_error;
+  while (true) {
+    if (stop != nullptr && stop->load()) return Status::Cancelled("interrupted while waiting for the target");
+    if (auto alive = CheckAlive("before it was ready"); !alive.ok()) return alive;
+    const auto left = deadline - Clock::now();
+    if (left <= Clock::duration::zero()) break;
+    auto r = probes::HttpGet(url, {.timeout = std::min<Clock::duration>(left, std::chrono::seconds(2)), .key = "target.ready"});
+    if (r.ok() && r->status == 200) {
+      if (progress) {
+        progress(fmt::format("target ready after {:.2f}s ({})",
+                             std::chrono::duration<double>(Clock::now() - started).count(), url));
+      }
+      return Status::Ok();
+    }
+    last_error = r.ok() ? fmt::format("GET {}: HTTP {}", url, r->status) : r.status().message();
+    std::this_thread::sleep_for(kReadyPollInterval);
+  }
+  return Status::Unavailable(fmt::format("target not ready within {:.1f}s: {}{}",
+                                         std::chrono::duration<double>(target_.ready_timeout).count(), last_error,
+                                         target_.ready ? "" : " (no target.ready given: waited for the probe endpoint)"));
+}
+
+std::string TargetSession::Stop(std::optional<std::chrono::nanoseconds> grace) {
+  if (process_) {
+    exit_status_ = process_->Stop(grace ? std::min(*grace, target_.stop_timeout) : target_.stop_timeout);
+    process_.reset();
+    InterruptHandler::SetTargetProcessGroup(0);
+  }
+  return exit_status_;
+}
+
+std::string TargetSession::PanicText() const {
+  if (log_path_.empty()) return "";
+  std::ifstream in(log_path_, std::ios::binary);
+  std::deque<std::string> tail;  // from the last panic/fatal line on
+  bool in_panic = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("panic: ") || line.starts_with("fatal error: ")) {
+      tail.clear();
+      in_panic = true;
+    }
+    if (!in_panic) continue;
+    if (tail.size() < kPanicLines) tail.push_back(std::move(line));
+  }
+  std::string out;
+  for (const auto& l : tail) out += l + "\n";
+  return out;
+}
+
+}  // namespace leakgate::runner

@@ -1,0 +1,165 @@
+#include "probes/verdict.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "probes/ignore_rules.h"
+#include "probes/leak_attribution.h"
+#include "probes/sampler.h"
+#include "probes/settle.h"
+
+namespace leakgate::probes {
+
+namespace {
+
+constexpr size_t kHeapSitesReported = 10;
+
+using reports::AssertionKind;
+using reports::AssertionResult;
+
+// One leak assertion: final against limit, or (cycles ≥ 2) the growth from cycle to cycle.
+AssertionResult JudgeResource(const VerdictInput& in, const std::string& name, double limit) {
+  AssertionResult a;
+  a.name = name;
+  a.baseline = in.baseline.contains(name) ? in.baseline.at(name) : 0;
+  a.final = in.final.contains(name) ? in.final.at(name) : a.baseline;
+  a.limit = limit;
+  a.noise = in.noise.contains(name) ? in.noise.at(name) : 0;
+  if (in.cycles.size() <= 1) {
+    a.passed = a.final <= limit;
+    return a;
+  }
+  // Growth that stopped after the first cycle passes; growth that continues from cycle to
+  // cycle (a significant slope) beyond the tolerance over cycle 1 fails.
+  std::vector<double> settled;
+  for (const auto& c : in.cycles) settled.push_back(c.values.contains(name) ? c.values.at(name) : a.baseline);
+  const auto fit = FitGrowth(settled, a.noise);
+  a.slope_per_cycle = fit.slope;
+  a.slope_standard_error = fit.standard_error;
+  a.growth_significant = fit.significant;
+  const auto* tolerance = in.assert.Find(name);
+  a.limit = tolerance != nullptr ? tolerance->limit(settled.front()) : limit;
+  a.passed = !(fit.significant && a.final > a.limit);
+  a.detail = fmt::format("{:+.6g} per cycle over {} cycles (standard error {:.3g}){}", fit.slope, settled.size(),
+                         fit.standard_error, fit.significant ? ", significant" : "");
+  return a;
+}
+
+AssertionResult JudgeProvenLeaks(const VerdictInput& in, const std::vector<reports::GoroutineLeak>& proven) {
+  int64_t count = 0;
+  for (const auto& l : proven) count += l.count;
+  AssertionResult a;
+  a.name = "proven_leaks";
+  a.final = static_cast<double>(count);
+  a.passed = count == 0 || !in.assert.proven_leaks_fail;
+  a.detail = "goroutines the runtime's goroutineleak profile proved leaked, beyond baseline";
+  return a;
+}
+
+std::optional<AssertionResult> JudgeErrorRate(const VerdictInput& in) {
+  if (!in.assert.max_error_rate) return std::nullopt;
+  int64_t requests = 0, errors = 0;
+  for (const auto& p : in.phases) {
+    if (p.warmup) continue;
+    requests += p.requests;
+    errors += p.errors;
+  }
+  AssertionResult a;
+  a.name = "error_rate";
+  a.kind = AssertionKind::kThreshold;
+  a.final = requests > 0 ? static_cast<double>(errors) / static_cast<double>(requests) : 0;
+  a.limit = *in.assert.max_error_rate;
+  a.passed = a.final <= a.limit;
+  a.detail = fmt::format("{} errors in {} requests", errors, requests);
+  return a;
+}
+
+bool Failed(const std::vector<AssertionResult>& assertions, std::string_view name) {
+  return std::any_of(assertions.begin(), assertions.end(), [&](const auto& a) { return a.name == name && !a.passed; });
+}
+
+// "leak: goroutines 4 → 1203 (limit 9); top: 1199 × main.f [chan send]".
+std::string LeakMessage(const VerdictOutput& v) {
+  std::vector<std::string> parts;
+  for (const auto& a : v.assertions) {
+    if (!a.passed && a.kind == AssertionKind::kLeak) {
+      parts.push_back(fmt::format("{} {} → {} (limit {})", a.name, a.baseline, a.final, a.limit));
+    }
+  }
+  std::string message = fmt::format("leak: {}", fmt::join(parts, "; "));
+  if (!v.leaks.empty()) {
+    const auto& top = v.leaks.front();
+    message += fmt::format("; top: {} × {} [{}]", top.count, top.function, top.state);
+  } else if (!v.proven_leaks.empty()) {
+    const auto& top = v.proven_leaks.front();
+    message += fmt::format("; proven: {} × {}", top.count, top.function);
+  } else if (!v.heap_growth.empty()) {
+    const auto& top = v.heap_growth.front();
+    message += fmt::format("; top heap site: {} (+{} bytes, +{} objects)", top.function, top.bytes, top.objects);
+  } else if (!v.fd_leaks.empty()) {
+    message += fmt::format("; top: {} × fd {}", v.fd_leaks.front().count, v.fd_leaks.front().target);
+  }
+  return message;
+}
+
+}  // namespace
+
+LeakLimits ComputeLeakLimits(const scenario::Assert& assert, const std::map<std::string, double>& baseline) {
+  LeakLimits out;
+  for (const auto& [name, tolerance] : assert.resources) {
+    const auto it = baseline.find(name);
+    if (it == baseline.end()) {
+      out.warnings.push_back(fmt::format("assert.{}: not measurable for this target (skipped)", name));
+      continue;
+    }
+    out.limits[name] = tolerance.limit(it->second);
+  }
+  return out;
+}
+
+VerdictOutput Judge(const VerdictInput& in) {
+  VerdictOutput v;
+  const auto ignore = IgnoreRulesOf(in.assert);
+  const auto& ev = in.evidence;
+  for (const auto& [name, limit] : in.limits) v.assertions.push_back(JudgeResource(in, name, limit));
+  if (ev.baseline_leak_profile && ev.final_leak_profile) {
+    v.proven_leaks = ProvenLeaks(*ev.baseline_leak_profile, *ev.final_leak_profile, ignore);
+    v.assertions.push_back(JudgeProvenLeaks(in, v.proven_leaks));
+  }
+  const bool leak_failed = std::any_of(v.assertions.begin(), v.assertions.end(),
+                                       [](const auto& a) { return !a.passed && a.kind == AssertionKind::kLeak; });
+  // Attribution is reported only for the resources that failed.
+  if ((Failed(v.assertions, kGoroutines) || Failed(v.assertions, "proven_leaks")) && ev.baseline_dump && ev.final_dump) {
+    v.leaks = GrownGoroutines(*ev.baseline_dump, *ev.final_dump, ignore);
+  }
+  if ((Failed(v.assertions, kFds) || Failed(v.assertions, kSockets)) && ev.baseline_fds && ev.final_fds) {
+    v.fd_leaks = GrownFds(*ev.baseline_fds, *ev.final_fds);
+  }
+  if ((Failed(v.assertions, kHeapInuseBytes) || Failed(v.assertions, kHeapObjects)) && ev.baseline_heap && ev.final_heap) {
+    v.heap_growth = HeapGrowthSites(*ev.baseline_heap, *ev.final_heap, kHeapSitesReported);
+  }
+  bool threshold_failed = false;
+  if (auto rate = JudgeErrorRate(in)) {
+    threshold_failed = !rate->passed;
+    v.assertions.push_back(std::move(*rate));
+  }
+
+  if (leak_failed) {
+    v.verdict = reports::Verdict::kFail;
+    v.exit_code = reports::kExitLeak;
+    v.message = LeakMessage(v);
+  } else if (threshold_failed) {
+    v.verdict = reports::Verdict::kFail;
+    v.exit_code = reports::kExitThreshold;
+    v.message = "threshold failed: error rate above assert.max_error_rate";
+  } else {
+    v.verdict = reports::Verdict::kPass;
+    v.exit_code = reports::kExitPass;
+    v.message = in.cycles.size() > 1 ? fmt::format("no asserted resource kept growing over {} cycles", in.cycles.size())
+                                     : "every asserted resource returned to baseline";
+  }
+  return v;
+}
+
+}  // namespace leakgate::probes
