@@ -249,6 +249,12 @@ struct Assert {
   }
 };
 
+// `safety:`: hosts besides loopback that the scenario may name (harness/net's address
+// policy; dependencies' upstreams are checked against it by the loader).
+struct Safety {
+  std::vector<std::string> allow_hosts;  // host names or IP literals, as written
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -262,6 +268,7 @@ struct Scenario {
   std::vector<Phase> phases;
   Assert assertions;
   std::optional<GrpcConfig> grpc;               // set when the traffic is gRPC
+  Safety safety;
 };
 
 }  // namespace leakgate::scenario
