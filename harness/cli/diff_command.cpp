@@ -114,7 +114,12 @@ StatusOr<LoadedDump> LoadDump(const std::string& path, const char* which) {
   return d;
 }
 
-std::string LabelsOf(const probes::GoroutineGroup& g) { return g.representative.labels; }
+// "k=v, k2=v2" in the order printed; "" when none.
+std::string LabelsOf(const probes::GoroutineGroup& g) {
+  std::string out;
+  for (const auto& [key, value] : g.representative.labels) out += fmt::format("{}{}={}", out.empty() ? "" : ", ", key, value);
+  return out;
+}
 
 std::string RenderText(const LoadedDump& before, const LoadedDump& after, const std::vector<probes::GoroutineGroup>& grew,
                        const DiffArgs& a, size_t failing) {

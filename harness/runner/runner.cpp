@@ -10,6 +10,7 @@
 
 #include "harness/load/load_engine.h"
 #include "harness/runner/artifacts.h"
+#include "harness/runner/dependency_session.h"
 #include "harness/runner/interrupt.h"
 #include "harness/runner/live_feed.h"
 #include "harness/runner/phase_report.h"
@@ -47,6 +48,7 @@ std::pair<reports::Verdict, int> Outcome(const Status& status) {
 
 constexpr auto kInterruptedStopGrace = std::chrono::seconds(1);
 constexpr auto kLivePeriod = std::chrono::milliseconds(250);
+constexpr const char* kFaultLog = "faults.jsonl";  // beside result.json
 
 std::string UtcNowIso8601() {
   const auto now = std::chrono::system_clock::now();
@@ -63,7 +65,7 @@ std::string UtcNowIso8601() {
 class RunExecution {
  public:
   RunExecution(const scenario::Scenario& s, const RunOptions& o, Artifacts& artifacts)
-      : s_(s), o_(o), artifacts_(artifacts), target_(s.target, ReadinessUrl(s.target, s.probe)) {}
+      : s_(s), o_(o), artifacts_(artifacts), target_(s.target, ReadinessUrl(s.target, s.probe)), dependencies_(s) {}
 
   RunResult Execute() {
     const auto run_start = Clock::now();
@@ -98,6 +100,8 @@ class RunExecution {
     const bool interrupted = StopRequested();
     if (target_.started()) result_.target.panic = target_.PanicText();
     result_.target.exit_status = target_.Stop(interrupted ? std::optional(kInterruptedStopGrace) : std::nullopt);
+    dependencies_.Stop();  // after the target: its last calls still reach a dependency
+    SaveFaultLog();
     result_.duration_s = std::chrono::duration<double>(Clock::now() - run_start).count();
     result_.artifacts = artifacts_.listed();
     if (artifacts_.keep()) {
@@ -172,7 +176,20 @@ class RunExecution {
     InterruptHandler::PublishPartialReport(artifacts_.PathOf("result.json"), reports::RenderJson(partial));
   }
 
+  // The fault log beside the report (with --out); a failure to write it is a warning.
+  void SaveFaultLog() {
+    if (!dependencies_.active() || !artifacts_.keep()) return;
+    if (const Status written = dependencies_.WriteFaultLog(artifacts_.PathOf(kFaultLog)); !written.ok()) {
+      result_.warnings.push_back(fmt::format("fault log not written: {}", written.message()));
+      return;
+    }
+    artifacts_.List(kFaultLog);
+  }
+
   void StartTarget() {
+    // The proxy first: the target may call ${dep.NAME} as soon as it starts.
+    Check(dependencies_.Start());
+    if (dependencies_.active()) Progress(fmt::format("chaos proxy: {} dependencies", s_.dependencies.size()));
     Check(target_.Start(artifacts_.PathOf("target.log")));
     if (target_.started()) {
       result_.target.pid = *target_.pid();
@@ -202,15 +219,20 @@ class RunExecution {
                          std::chrono::duration<double>(phase.duration).count(), phase.rate));
     static const std::atomic<bool> kNeverStop{false};
     BeginLive(LiveStatus::Stage::kPhase, phase.name, phase.duration, cycle, &phase);
+    Check(dependencies_.BeginPhase(phase, cycle));  // the phase's dependency faults on
     probes_->StartTimeline(phase.name);
     const auto load = engine_->RunPhase(phase, o_.stop ? *o_.stop : kNeverStop,
                                         live_ ? live_->SecondHook() : stats::SecondCallback{});
+    auto faulted = dependencies_.EndPhase();
     probes_->StopTimeline();
+    Check(faulted.status());
     result_.phases.push_back(ToPhaseResult(phase, load, *engine_));
     result_.phases.back().cycle = cycle;
+    result_.phases.back().dependencies = std::move(*faulted);
     const auto& p = result_.phases.back();
     Progress(fmt::format("phase {} done: {} requests, {} ok, {} errors, {} cancelled, {} dropped, p99 {:.2f}ms", p.name,
                          p.requests, p.ok, p.errors, p.cancelled, p.dropped, p.latency.p99_ms));
+    for (const auto& line : DependencySession::ConsoleLines(p.name, p.dependencies)) Progress(line);
     PublishPartial();
     CheckAlive(fmt::format("during phase {}", phase.name));
     CheckStop();
@@ -324,6 +346,7 @@ class RunExecution {
   Artifacts& artifacts_;
   RunResult result_;
   TargetSession target_;
+  DependencySession dependencies_;  // started before the target, stopped after it (Execute)
   std::unique_ptr<load::LoadEngine> engine_;
   std::unique_ptr<ProbeSession> probes_;
   std::unique_ptr<LiveFeed> live_;  // set when RunOptions::live is

@@ -25,8 +25,10 @@
 //    byte for byte. Per request: http_drop wins over http_error, which wins over
 //    http_delay and http_slow_body (those two compose).
 //  - A fault is on only while its phase is current. When SetPhase() removes it, held data
-//    is delivered (stall, latency, http_delay, http_slow_body end early), `down` listeners
-//    accept again, pending resets are cancelled; blackholed connections stay blackholed.
+//    is delivered (stall, http_delay, http_slow_body end early), `down` listeners accept
+//    again, pending resets are cancelled; blackholed connections stay blackholed, and data
+//    that latency delayed keeps its due time (it was in flight: a dependency slowed by a
+//    long latency answers late even after it healed; new data is not delayed).
 //
 // Every operation has a bound: connect to the upstream (connect_timeout), no byte either
 // way for idle_timeout closes both sides, Stop() returns within stop_timeout. Per

@@ -104,8 +104,10 @@ Step Decide(Connection& c, LegState& s, Chunk& chunk, Clock::time_point now) {
         c.Log(lat->active, fmt::format("delaying data {} by {} ± {}", Towards(leg), lat->active->spec.delay, lat->active->spec.jitter));
       }
     }
-    if (now < *chunk.due) return {Step::kWait, *chunk.due};
   }
+  // Data that came while latency was on keeps its due time after the fault ends (it was
+  // "in flight"); data that comes later is not delayed, except behind it (order holds).
+  if (chunk.due && now < *chunk.due) return {Step::kWait, *chunk.due};
   if (!data) {
     if (CarriedFault* sc = f.Find(K::kSlowClose, leg); sc && chunk.kind == Chunk::Kind::kEof) {
       const auto due = chunk.arrived + sc->active->spec.delay;

@@ -76,6 +76,30 @@ TEST(ProxyTcpFaults, LatencyAddsTheAskedDelayPerDirectionAndStopsWithItsPhase) {
   EXPECT_EQ(row.bytes_delayed, 7 * 16) << "only the echoed bytes (downstream) were delayed";
 }
 
+TEST(ProxyTcpFaults, DataDelayedByLatencyKeepsItsDueTimeWhenThePhaseEnds) {
+  TcpServer echo(TcpServer::Mode::kEcho);
+  auto proxy = StartProxy({Upstream("echo", echo.port())});
+  ASSERT_TRUE(proxy);
+  auto f = Fault(K::kLatency, "echo");
+  f.delay = 300ms;
+  f.direction = D::kDownstream;
+  ASSERT_TRUE(proxy->SetPhase("slow", {f}).ok());
+  RawClient c = ConnectOrFail(proxy->Port("echo"));
+  ASSERT_TRUE(c.ok());
+  const auto t0 = Clock::now();
+  ASSERT_TRUE(c.SendAll("late"));
+  ASSERT_TRUE(Eventually([&] { return FaultRow(*proxy, "slow", "echo", 0).bytes_delayed == 4; }));
+  ASSERT_TRUE(proxy->SetPhase("healed", {}).ok());
+  EXPECT_EQ(c.ReadExactly(4, 2000ms).bytes, "late");
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  EXPECT_NEAR(ms, 300.0, 30.0) << "in flight when the fault ended: still delivered at its due time";
+  const auto t1 = Clock::now();
+  ASSERT_TRUE(c.SendAll("now"));
+  EXPECT_EQ(c.ReadExactly(3, 2000ms).bytes, "now");
+  const double again_ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
+  EXPECT_LT(again_ms, 30.0) << "new data is not delayed";
+}
+
 TEST(ProxyTcpFaults, LatencyJitterDrawsEachChunkWithinDelayPlusMinusJitter) {
   TcpServer echo(TcpServer::Mode::kEcho);
   auto proxy = StartProxy({Upstream("echo", echo.port())});
