@@ -63,6 +63,22 @@ RunOutput RunScenario(const std::string& scenario, const std::vector<std::string
 
 class LeakDetection : public ::testing::TestWithParam<LeakCase> {};
 
+// The chaos proxy's account of a run: the load phase's fault acted on the dependency, the
+// warm-up saw the dependency without faults, and the fault log names the fault.
+void ExpectDependencyFaulted(const LeakCase& c, const RunOutput& r) {
+  if (c.dependency.empty()) return;
+  const auto& phases = r.result["phases"];
+  ASSERT_GE(phases.size(), 2u);
+  const auto& warm = phases[0]["dependencies"][c.dependency];
+  EXPECT_GT(warm["connections"].get<int>(), 0) << "the warm-up reached the dependency through the proxy";
+  EXPECT_TRUE(warm["faults"].empty()) << "no fault outside its phase: " << warm.dump();
+  if (c.dependency_fault.empty()) return;
+  const auto& load = phases[1]["dependencies"][c.dependency];
+  EXPECT_GT(load["faults"][c.dependency_fault]["connections"].get<int>(), 0) << load.dump(2);
+  EXPECT_NE(r.fault_log.find("\"fault\":\"" + c.dependency_fault + "\""), std::string::npos) << r.fault_log.substr(0, 2000);
+  EXPECT_NE(r.process.out.find("dependency " + c.dependency + ":"), std::string::npos) << "a console line per phase";
+}
+
 TEST_P(LeakDetection, LeakyVariantFailsNamingTheCulprit) {
   const auto& c = GetParam();
   const auto r = RunScenario(c.scenario, {"--var", "mode=leaky", "--var", "load=3s", "--var", "settle=4s"});
@@ -94,22 +110,6 @@ TEST_P(LeakDetection, LeakyVariantFailsNamingTheCulprit) {
     EXPECT_NE(r.process.out.find(c.heap_site), std::string::npos) << "the console summary names it too";
   }
   ExpectDependencyFaulted(c, r);
-}
-
-// The chaos proxy's account of a run: the load phase's fault acted on the dependency, the
-// warm-up saw the dependency without faults, and the fault log names the fault.
-void ExpectDependencyFaulted(const LeakCase& c, const RunOutput& r) {
-  if (c.dependency.empty()) return;
-  const auto& phases = r.result["phases"];
-  ASSERT_GE(phases.size(), 2u);
-  const auto& warm = phases[0]["dependencies"][c.dependency];
-  EXPECT_GT(warm["connections"].get<int>(), 0) << "the warm-up reached the dependency through the proxy";
-  EXPECT_TRUE(warm["faults"].empty()) << "no fault outside its phase: " << warm.dump();
-  if (c.dependency_fault.empty()) return;
-  const auto& load = phases[1]["dependencies"][c.dependency];
-  EXPECT_GT(load["faults"][c.dependency_fault]["connections"].get<int>(), 0) << load.dump(2);
-  EXPECT_NE(r.fault_log.find("\"fault\":\"" + c.dependency_fault + "\""), std::string::npos) << r.fault_log.substr(0, 2000);
-  EXPECT_NE(r.process.out.find("dependency " + c.dependency + ":"), std::string::npos) << "a console line per phase";
 }
 
 TEST_P(LeakDetection, FixedTwinPasses) {
