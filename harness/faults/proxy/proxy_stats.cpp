@@ -1,6 +1,5 @@
 #include "harness/faults/proxy/proxy_stats.h"
 
-#include <nlohmann/json.hpp>
 
 #include "harness/faults/proxy/fault_names.h"
 
@@ -26,27 +25,6 @@ FaultStats Read(const FaultCounters& c) {
 }
 
 }  // namespace
-
-nlohmann::json ToJson(const DependencyStats& stats) {
-  nlohmann::json faults = nlohmann::json::array();
-  for (const FaultStats& f : stats.faults) {
-    faults.push_back({{"fault", f.fault},
-                      {"index", f.index},
-                      {"connections", f.connections},
-                      {"requests", f.requests},
-                      {"bytes_delayed", f.bytes_delayed},
-                      {"bytes_held", f.bytes_held},
-                      {"bytes_dropped", f.bytes_dropped},
-                      {"connections_refused", f.connections_refused},
-                      {"connections_closed", f.connections_closed},
-                      {"connections_reset", f.connections_reset}});
-  }
-  return {{"connections", stats.connections},
-          {"bytes_upstream", stats.bytes_upstream},
-          {"bytes_downstream", stats.bytes_downstream},
-          {"requests", stats.requests},
-          {"faults", std::move(faults)}};
-}
 
 CounterRegistry::CounterRegistry(std::vector<std::string> dependency_names) : names_(std::move(dependency_names)) {}
 

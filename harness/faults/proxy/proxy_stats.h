@@ -1,5 +1,6 @@
 // What the chaos proxy did, per phase, per dependency, per fault: the public values
-// (ChaosProxy::Stats()) and the counters behind them.
+// (ChaosProxy::Stats(); the runner turns them into result.json's phases[].dependencies)
+// and the counters behind them.
 //
 // Counting happens on the proxy's worker threads into atomic counters that live as long
 // as the proxy (CounterRegistry hands out stable pointers); Stats() reads them at any
@@ -20,7 +21,6 @@
 #include <tuple>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
 
 #include "harness/scenario/scenario.h"
 
@@ -61,8 +61,6 @@ struct PhaseStats {
   std::vector<DependencyStats> dependencies;  // in scenario order
 };
 
-// result.json's `phases[].dependencies.NAME` object for one dependency.
-nlohmann::json ToJson(const DependencyStats& stats);
 
 // The live counters (internal to the proxy; public for its files).
 struct FaultCounters {
