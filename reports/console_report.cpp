@@ -34,6 +34,7 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
                          t.cancelled, "", t.latency.p50_ms, t.latency.p99_ms, t.latency.max_ms);
         }
       }
+      for (const auto& d : p.dependencies) fmt::format_to(it, "  {:<12}   {}\n", "", DescribeDependencyPhase(d));
       if (!p.grpc_status.empty()) {
         std::string codes;
         for (const auto& [code, n] : p.grpc_status) codes += fmt::format(" {} {}", code, n);

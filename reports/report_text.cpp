@@ -122,6 +122,17 @@ std::string VerdictLabel(Verdict verdict) {
   return label;
 }
 
+std::string DescribeDependencyPhase(const DependencyPhaseResult& d) {
+  std::string out = fmt::format("dependency {}: {} connections, {} requests, {} bytes to it, {} from it", d.name,
+                                d.connections, d.requests, d.bytes_upstream, d.bytes_downstream);
+  for (const auto& [kind, counters] : d.faults) {
+    std::string parts;
+    for (const auto& [name, value] : counters) parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", value, name);
+    out += fmt::format("; {}: {}", kind, parts);
+  }
+  return out;
+}
+
 std::string AssertionTitle(const AssertionResult& assertion) {
   return assertion.phase.empty() ? assertion.name : fmt::format("{} [{}]", assertion.name, assertion.phase);
 }

@@ -40,6 +40,11 @@ std::string FormatResourceValue(std::string_view name, double value);
 // "PASS", "FAIL", "ERROR", "INTERRUPTED".
 std::string VerdictLabel(Verdict verdict);
 
+// What the chaos proxy did to one dependency in one phase, on one line: "dependency quotes:
+// 12 connections, 30 requests, 900 bytes to it, 4096 from it; blackhole: 12 connections,
+// 900 bytes_dropped".
+std::string DescribeDependencyPhase(const DependencyPhaseResult& d);
+
 // "goroutines", or "p99 < 50ms [load]" for an assertion bound to a phase.
 std::string AssertionTitle(const AssertionResult& assertion);
 

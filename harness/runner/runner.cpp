@@ -10,6 +10,7 @@
 
 #include "harness/load/load_engine.h"
 #include "harness/runner/artifacts.h"
+#include "harness/runner/dependency_session.h"
 #include "harness/runner/interrupt.h"
 #include "harness/runner/live_feed.h"
 #include "harness/runner/phase_report.h"
@@ -47,6 +48,7 @@ std::pair<reports::Verdict, int> Outcome(const Status& status) {
 
 constexpr auto kInterruptedStopGrace = std::chrono::seconds(1);
 constexpr auto kLivePeriod = std::chrono::milliseconds(250);
+constexpr const char* kFaultLog = "faults.jsonl";  // beside result.json
 
 std::string UtcNowIso8601() {
   const auto now = std::chrono::system_clock::now();
@@ -66,7 +68,8 @@ class RunExecution {
       : s_(s),
         o_(o),
         artifacts_(artifacts),
-        target_(s.target, ReadinessUrl(s.target, s.probe), ReadinessTls(s.target, s.probe), o.allow) {}
+        target_(s.target, ReadinessUrl(s.target, s.probe), ReadinessTls(s.target, s.probe), o.allow),
+        dependencies_(s) {}
 
   RunResult Execute() {
     const auto run_start = Clock::now();
@@ -103,6 +106,8 @@ class RunExecution {
     const bool started = target_.started();
     result_.target.exit_status = target_.Stop(interrupted ? std::optional(kInterruptedStopGrace) : std::nullopt);
     if (started && s_.probe.gctrace) result_.gctrace = target_.GcTrace();  // the whole log, once it ended
+    dependencies_.Stop();  // after the target: its last calls still reach a dependency
+    SaveFaultLog();
     result_.duration_s = std::chrono::duration<double>(Clock::now() - run_start).count();
     result_.artifacts = artifacts_.listed();
     if (artifacts_.keep()) {
@@ -177,7 +182,20 @@ class RunExecution {
     InterruptHandler::PublishPartialReport(artifacts_.PathOf("result.json"), reports::RenderJson(partial));
   }
 
+  // The fault log beside the report (with --out); a failure to write it is a warning.
+  void SaveFaultLog() {
+    if (!dependencies_.active() || !artifacts_.keep()) return;
+    if (const Status written = dependencies_.WriteFaultLog(artifacts_.PathOf(kFaultLog)); !written.ok()) {
+      result_.warnings.push_back(fmt::format("fault log not written: {}", written.message()));
+      return;
+    }
+    artifacts_.List(kFaultLog);
+  }
+
   void StartTarget() {
+    // The proxy first: the target may call ${dep.NAME} as soon as it starts.
+    Check(dependencies_.Start());
+    if (dependencies_.active()) Progress(fmt::format("chaos proxy: {} dependencies", s_.dependencies.size()));
     Check(target_.Start(artifacts_.PathOf("target.log"), s_.probe.gctrace));
     if (target_.started()) {
       result_.target.pid = *target_.pid();
@@ -207,6 +225,7 @@ class RunExecution {
                          std::chrono::duration<double>(phase.duration).count(), phase.rate));
     static const std::atomic<bool> kNeverStop{false};
     BeginLive(LiveStatus::Stage::kPhase, phase.name, phase.duration, cycle, &phase);
+    Check(dependencies_.BeginPhase(phase, cycle));  // the phase's dependency faults on
     probes_->StartTimeline(phase.name);
     auto capture = phase.warmup || o_.remote_load
                        ? nullptr
@@ -214,20 +233,28 @@ class RunExecution {
                                                phase.duration, o_.stop);
     if (o_.remote_load) {
       auto remote = o_.remote_load(step_++, phase);
+      auto faulted = dependencies_.EndPhase();
       probes_->StopTimeline();
       Check(remote.status());
+      Check(faulted.status());
       result_.phases.push_back(std::move(*remote));
+      result_.phases.back().dependencies = std::move(*faulted);
     } else {
       const auto load = engine_->RunPhase(phase, o_.stop ? *o_.stop : kNeverStop,
                                           live_ ? live_->SecondHook() : stats::SecondCallback{});
+      auto faulted = dependencies_.EndPhase();
       probes_->StopTimeline();
       if (capture) probes_->SaveCaptures(*capture, result_.warnings);
+      Check(faulted.status());
       result_.phases.push_back(ToPhaseResult(phase, load, *engine_));
+      result_.phases.back().dependencies = std::move(*faulted);
     }
     result_.phases.back().cycle = cycle;
+    result_.phases.back().dependencies = std::move(*faulted);
     const auto& p = result_.phases.back();
     Progress(fmt::format("phase {} done: {} requests, {} ok, {} errors, {} cancelled, {} dropped, p99 {:.2f}ms", p.name,
                          p.requests, p.ok, p.errors, p.cancelled, p.dropped, p.latency.p99_ms));
+    for (const auto& line : DependencySession::ConsoleLines(p.name, p.dependencies)) Progress(line);
     PublishPartial();
     CheckAlive(fmt::format("during phase {}", phase.name));
     CheckStop();
@@ -362,6 +389,7 @@ class RunExecution {
   Artifacts& artifacts_;
   RunResult result_;
   TargetSession target_;
+  DependencySession dependencies_;  // started before the target, stopped after it (Execute)
   std::unique_ptr<load::LoadEngine> engine_;  // unset with RunOptions::remote_load
   size_t step_ = 0;                           // steps run so far (RunOptions::remote_load)
   std::unique_ptr<ProbeSession> probes_;

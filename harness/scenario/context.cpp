@@ -36,7 +36,8 @@ bool IsVarName(std::string_view name) {
 }
 
 bool IsReservedVarName(std::string_view name) {
-  return name == "port" || name == "scenario_dir" || name.starts_with("port.") || name.starts_with("env.");
+  return name == "port" || name == "scenario_dir" || name.starts_with("port.") || name.starts_with("env.") ||
+         name.starts_with("dep.");
 }
 
 Context::Context(std::string file, const LoadOptions& options)
@@ -76,11 +77,15 @@ std::string Context::Expand(std::string_view text, const YAML::Mark& at, std::st
 
 int Context::Port(const std::string& name, const YAML::Mark& at, std::string_view path) {
   if (const auto it = ports_.find(name); it != ports_.end()) return it->second;
-  const std::string ref = name.empty() ? "${port}" : "${port." + name + "}";
-  if (!options_.allocate_port) Fail(at, path, fmt::format("{} needs a port, but no port allocator was given", ref));
-  const int port = options_.allocate_port();
-  if (port <= 0 || port > 65535) Fail(at, path, fmt::format("{}: the port allocator returned {}", ref, port));
+  const int port = FreshPort(name.empty() ? "${port}" : "${port." + name + "}", at, path);
   ports_.emplace(name, port);
+  return port;
+}
+
+int Context::FreshPort(std::string_view what, const YAML::Mark& at, std::string_view path) {
+  if (!options_.allocate_port) Fail(at, path, fmt::format("{} needs a port, but no port allocator was given", what));
+  const int port = options_.allocate_port();
+  if (port <= 0 || port > 65535) Fail(at, path, fmt::format("{}: the port allocator returned {}", what, port));
   return port;
 }
 
@@ -98,6 +103,14 @@ std::string Context::Lookup(std::string_view name, const YAML::Mark& at, std::st
     const char* value = std::getenv(env_name.c_str());
     if (value == nullptr) Fail(at, path, fmt::format("environment variable {} is not set (used as \"{}\")", Printable(env_name), Printable(ref)));
     return value;
+  }
+  if (name.starts_with("dep.")) {
+    const std::string dep(name.substr(4));
+    if (const auto it = dependencies_.find(dep); it != dependencies_.end()) return fmt::format("127.0.0.1:{}", it->second.port);
+    std::vector<std::string> known;
+    for (const auto& [declared, entry] : dependencies_) known.push_back(declared);
+    Fail(at, path, fmt::format("unknown dependency in \"{}\"{}", Printable(ref),
+                               known.empty() ? std::string(" (no dependencies: are declared)") : DidYouMean(dep, known)));
   }
   if (name == "scenario_dir") return scenario_dir_;
   if (const auto it = vars_.find(std::string(name)); it != vars_.end()) return it->second;

@@ -22,7 +22,7 @@ namespace leakgate::scenario {
 // Variable names: a letter or '_', then letters, digits, '_' or '-'.
 bool IsVarName(std::string_view name);
 
-// Built-in variables (port, port.*, env.*, scenario_dir) cannot be declared or overridden.
+// Built-in variables (port, port.*, env.*, dep.*, scenario_dir) cannot be declared or overridden.
 bool IsReservedVarName(std::string_view name);
 
 class Context {
@@ -50,6 +50,19 @@ class Context {
   // The port for ${port} (name "") or ${port.NAME}: allocated on first use, then the same.
   int Port(const std::string& name, const YAML::Mark& at, std::string_view path);
 
+  // A free loopback port from LoadOptions::allocate_port, not tied to a ${port.*} name
+  // (the chaos proxy's listeners); `what` names its use in the error.
+  int FreshPort(std::string_view what, const YAML::Mark& at, std::string_view path);
+  // Declares dependency `name` (dependencies:), so that ${dep.NAME} expands to
+  // "127.0.0.1:PORT". Read before every section that may refer to it.
+  // `grpc`: a gRPC stub (no http_* fault applies to it).
+  void AddDependency(const std::string& name, int port, bool grpc) { dependencies_[name] = {port, grpc}; }
+  struct DeclaredDependency {
+    int port = 0;
+    bool grpc = false;
+  };
+  const std::map<std::string, DeclaredDependency>& dependencies() const { return dependencies_; }
+
  private:
   // The value of the variable reference `name` (the text between "${" and "}").
   std::string Lookup(std::string_view name, const YAML::Mark& at, std::string_view path);
@@ -59,6 +72,7 @@ class Context {
   const LoadOptions& options_;
   std::map<std::string, std::string> vars_;
   std::map<std::string, int> ports_;  // "" for ${port}
+  std::map<std::string, DeclaredDependency> dependencies_;  // ${dep.NAME} → the proxy's port
 };
 
 }  // namespace leakgate::scenario

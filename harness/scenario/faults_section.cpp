@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "harness/scenario/dependencies_section.h"
 #include "harness/scenario/duration.h"
 #include "harness/scenario/grpc_section.h"
 #include "harness/scenario/messages.h"
@@ -150,6 +151,14 @@ Fault ReadFault(const Reader& r, std::string_view kind, const std::vector<Traffi
 
 void ReadFaults(const Reader& faults, const std::vector<Traffic>& traffic, Phase& p) {
   for (const auto& fault : faults.Items()) {
+    // A chaos-proxy fault (dependencies_section.h): one key, whose value names a dependency.
+    if (fault.IsMap() && fault.node().size() == 1) {
+      const auto entries = fault.Entries();
+      if (IsDependencyFaultItem(entries.front().key, entries.front().value)) {
+        p.dependency_faults.push_back(ReadDependencyFault(entries.front().key, entries.front().value));
+        continue;
+      }
+    }
     const auto fm = fault.Map(kFaultKinds);
     const auto entries = fault.Entries();
     if (entries.size() != 1) {

@@ -1,6 +1,7 @@
 // A phase's faults: list (FORMAT.md, "faults"): the client-side faults cancel, reset,
 // slow_send, slow_read, abandon_body, half_close, truncate_body, malformed, deadline, and
-// (through grpc_section.h) grpc_cancel and grpc_abandon.
+// (through grpc_section.h) grpc_cancel and grpc_abandon; items that name a dependency go
+// to dependencies_section.h (Phase::dependency_faults).
 //
 // Contract: fills the phase's cancel, faults and grpc.faults lists in the order written,
 // each fault validated (probabilities in [0, 1], traffic: names that exist, ...), or throws

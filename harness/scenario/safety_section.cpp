@@ -2,19 +2,21 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "harness/net/address_policy.h"
+
 namespace leakgate::scenario {
 
-std::vector<std::string> ReadSafety(const Reader& r) {
+Safety ReadSafety(const Reader& r) {
   const auto m = r.Map({"allow_hosts"});
-  std::vector<std::string> hosts;
-  if (const auto list = m.Get("allow_hosts")) {
-    for (const Reader& item : list->Items()) {
-      auto host = item.String();
-      if (host.empty()) item.Fail("a host name or IP address, not an empty string");
-      hosts.push_back(std::move(host));
+  Safety s;
+  if (const auto hosts = m.Get("allow_hosts")) {
+    for (const auto& item : hosts->Items()) {
+      std::string host = NonEmptyString(item);
+      if (const auto parsed = net::AllowList::Parse({host}, item.path()); !parsed.ok()) item.Fail(parsed.status().message());
+      s.allow_hosts.push_back(std::move(host));
     }
   }
-  return hosts;
+  return s;
 }
 
 std::vector<std::string> SafetyAllowHosts(std::string_view yaml) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "harness/net/tls_settings.h"
+#include "harness/scenario/dependency_scenario.h"
 #include "harness/scenario/grpc_scenario.h"
 
 namespace leakgate::scenario {
@@ -223,6 +224,7 @@ struct Phase {
   enum class Wire { kHttp1, kH2c, kH2 };
   Wire protocol = Wire::kHttp1;
   int streams_per_connection = 100;  // HTTP/2: concurrent streams on one connection
+  std::vector<DependencyFault> dependency_faults;  // items of `faults:` that name a dependency (chaos proxy)
   SourceMark mark;
 
   bool has_traffic() const { return rate > 0 || rate_to > 0 || concurrency > 0 || !replay.empty(); }
@@ -279,6 +281,12 @@ struct Assert {
   }
 };
 
+// `safety:`: hosts besides loopback that the scenario may name (harness/net's address
+// policy; dependencies' upstreams are checked against it by the loader).
+struct Safety {
+  std::vector<std::string> allow_hosts;  // host names or IP literals, as written
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -288,9 +296,11 @@ struct Scenario {
   Target target;
   Probe probe;
   std::vector<Traffic> traffic;
+  std::vector<Dependency> dependencies;         // behind the chaos proxy; ${dep.NAME} = "127.0.0.1:PORT"
   std::vector<Phase> phases;
   Assert assertions;
   std::optional<GrpcConfig> grpc;               // set when the traffic is gRPC
+  Safety safety;
 };
 
 }  // namespace leakgate::scenario

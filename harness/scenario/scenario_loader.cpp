@@ -8,7 +8,7 @@
 //   templates.h        {{seq}}, {{randint A B}}, ... (pure)
 //   traffic_files.h    CSV, JSON-lines and HAR recordings, gRPC replay files (pure, fuzzed)
 //   target_section.h, traffic_section.h, grpc_section.h, phases_section.h,
-//   faults_section.h, assert_section.h   one reader per section of the format
+//   faults_section.h, assert_section.h, dependencies_section.h   one reader per section
 #include "harness/scenario/scenario_loader.h"
 
 #include <fmt/format.h>
@@ -25,6 +25,7 @@
 
 #include "harness/scenario/assert_section.h"
 #include "harness/scenario/context.h"
+#include "harness/scenario/dependencies_section.h"
 #include "harness/scenario/grpc_section.h"
 #include "harness/scenario/messages.h"
 #include "harness/scenario/phases_section.h"
@@ -78,11 +79,15 @@ void ReadVars(Context& ctx, const std::optional<Reader>& vars, const LoadOptions
 }
 
 Scenario ReadScenario(Context& ctx, const Reader& root, const LoadOptions& options) {
-  const auto m = root.Map({"name", "description", "vars", "target", "probe", "traffic", "phases", "assert", "grpc", "safety"});
+  const auto m = root.Map({"name", "description", "vars", "target", "probe", "traffic", "phases", "assert", "grpc",
+                           "dependencies", "safety"});
   Scenario s;
   ReadVars(ctx, m.Get("vars"), options);
   s.name = NonEmptyString(m.Require("name"));
   if (const auto v = m.Get("description")) s.description = v->String();
+  // Dependencies first: ${dep.NAME} may be used by every section after them.
+  if (const auto v = m.Get("safety")) s.safety = ReadSafety(*v);
+  if (const auto v = m.Get("dependencies")) s.dependencies = ReadDependencies(*v, s.safety);
   s.target = ReadTarget(m.Require("target"));
   if (const auto v = m.Get("probe")) s.probe = ReadProbe(*v, s.target);
   if (const auto v = m.Get("traffic")) s.traffic = ReadTraffic(*v);
@@ -90,8 +95,8 @@ Scenario ReadScenario(Context& ctx, const Reader& root, const LoadOptions& optio
   CheckGrpcTraffic(root, s);
   s.phases = ReadPhases(m.Require("phases"), s.traffic);
   CheckGrpcFaults(s);
+  FinishDependencies(s);
   s.assertions = ReadAssert(m.Get("assert"), s.target, s.probe);
-  if (const auto v = m.Get("safety")) ReadSafety(*v);  // validated; applied by SafetyAllowHosts
   s.vars = ctx.vars();
   s.ports = ctx.ports();
   return s;

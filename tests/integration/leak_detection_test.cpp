@@ -26,6 +26,10 @@ struct LeakCase {
   std::string fd_target_part;  // expected substring of the top fd leak ("" for goroutine classes)
   std::string heap_site;       // expected top growing heap allocation site ("" if not asserted)
   std::string closed_by_gc;    // expected top target of fds_closed_by_gc ("" if not asserted)
+  // Through the chaos proxy: the dependency and the fault the load phase (phases[1]) puts
+  // on it ("" when none), seen in result.json and in faults.jsonl.
+  std::string dependency = "";
+  std::string dependency_fault = "";
 };
 
 // The example target built by the machine's Go 1.26 and again as a `go 1.27` module by
@@ -53,6 +57,7 @@ std::string CaseName(const ::testing::TestParamInfo<MatrixParam>& info) {
 struct RunOutput {
   ProcessOutcome process;
   json result;
+  std::string fault_log;  // faults.jsonl, when the scenario has dependencies
 };
 
 RunOutput RunScenario(const std::string& scenario, const std::vector<std::string>& extra,
@@ -64,11 +69,28 @@ RunOutput RunScenario(const std::string& scenario, const std::vector<std::string
   r.process = RunLeakgate(args, std::chrono::seconds(120));
   const auto path = out + "/result.json";
   if (std::filesystem::exists(path)) r.result = json::parse(ReadFile(path));
+  if (std::filesystem::exists(out + "/faults.jsonl")) r.fault_log = ReadFile(out + "/faults.jsonl");
   if (keep_out_dir.empty()) std::filesystem::remove_all(out);
   return r;
 }
 
 class LeakDetection : public ::testing::TestWithParam<MatrixParam> {};
+
+// The chaos proxy's account of a run: the load phase's fault acted on the dependency, the
+// warm-up saw the dependency without faults, and the fault log names the fault.
+void ExpectDependencyFaulted(const LeakCase& c, const RunOutput& r) {
+  if (c.dependency.empty()) return;
+  const auto& phases = r.result["phases"];
+  ASSERT_GE(phases.size(), 2u);
+  const auto& warm = phases[0]["dependencies"][c.dependency];
+  EXPECT_GT(warm["connections"].get<int>(), 0) << "the warm-up reached the dependency through the proxy";
+  EXPECT_TRUE(warm["faults"].empty()) << "no fault outside its phase: " << warm.dump();
+  if (c.dependency_fault.empty()) return;
+  const auto& load = phases[1]["dependencies"][c.dependency];
+  EXPECT_GT(load["faults"][c.dependency_fault]["connections"].get<int>(), 0) << load.dump(2);
+  EXPECT_NE(r.fault_log.find("\"fault\":\"" + c.dependency_fault + "\""), std::string::npos) << r.fault_log.substr(0, 2000);
+  EXPECT_NE(r.process.out.find("dependency " + c.dependency + ":"), std::string::npos) << "a console line per phase";
+}
 
 TEST_P(LeakDetection, LeakyVariantFailsNamingTheCulprit) {
   const auto& [c, go] = GetParam();
@@ -116,6 +138,7 @@ TEST_P(LeakDetection, LeakyVariantFailsNamingTheCulprit) {
     const auto& labels = r.result["leaks"][0]["labels"];
     EXPECT_FALSE(labels.empty()) << r.result["leaks"][0].dump(2);
   }
+  ExpectDependencyFaulted(c, r);
 }
 
 TEST_P(LeakDetection, FixedTwinPasses) {
@@ -126,24 +149,28 @@ TEST_P(LeakDetection, FixedTwinPasses) {
   EXPECT_EQ(r.result["verdict"], "pass");
   EXPECT_TRUE(r.result["leaks"].empty()) << r.result["leaks"].dump(2);
   EXPECT_GT(r.result["phases"][1]["requests"].get<int>(), 400) << "the load phase really ran";
+  ExpectDependencyFaulted(c, r);
 }
 
-// Every leak class of the example target (classes 3 and 8 leak for minutes by design and
-// are exercised with faults in their own tests; 12 is gRPC).
+// Every leak class of the example target (12 is gRPC). Classes 3, 7 and 8 call their
+// dependency through leakgate's chaos proxy: 3 with the dependency slowed, 8 blackholed
+// then healed, 7 with no fault.
 INSTANTIATE_TEST_SUITE_P(
     Classes, LeakDetection,
     ::testing::Combine(::testing::Values(
-        LeakCase{"leak-01-blocked-send.yaml", "main.blockedSend.func1", "chan send", "", "", ""},
-        LeakCase{"leak-02-no-ctx-done.yaml", "main.noCtxDoneWorker", "select", "", "", ""},
-        LeakCase{"leak-04-ticker.yaml", "main.tickerWorker", "select", "", "", ""},
-        LeakCase{"leak-05-range-unclosed.yaml", "main.rangeUnclosedWorker", "chan receive", "", "", ""},
-        LeakCase{"leak-06-waitgroup.yaml", "main.waitGroupMisuse.func1", "sync.WaitGroup.Wait", "", "", ""},
-        LeakCase{"leak-07-unclosed-body.yaml", "net/http.(*persistConn).readLoop", "select", "socket", "", ""},
-        LeakCase{"leak-09-unclosed-file.yaml", "", "", "audit-journal.dat", "", ""},
-        LeakCase{"leak-10-unbounded-cache.yaml", "", "", "", "main.unboundedCache", ""},
-        LeakCase{"leak-11-worker-pool.yaml", "main.poolSubmit.func1", "chan send", "", "", ""},
-        LeakCase{"leak-13-finalizer-cycle.yaml", "", "", "", "main.finalizerCycle", ""},
-        LeakCase{"leak-14-closed-by-gc.yaml", "", "", "", "", "socket"}), ::testing::ValuesIn(kGoBuilds)),
+        LeakCase{"leak-01-blocked-send.yaml", "main.blockedSend.func1", "chan send", "", "", "", "", ""},
+        LeakCase{"leak-02-no-ctx-done.yaml", "main.noCtxDoneWorker", "select", "", "", "", "", ""},
+        LeakCase{"leak-03-lost-cancel.yaml", "main.lostCancel.func2", "select", "", "", "", "backend", "latency"},
+        LeakCase{"leak-04-ticker.yaml", "main.tickerWorker", "select", "", "", "", "", ""},
+        LeakCase{"leak-05-range-unclosed.yaml", "main.rangeUnclosedWorker", "chan receive", "", "", "", "", ""},
+        LeakCase{"leak-06-waitgroup.yaml", "main.waitGroupMisuse.func1", "sync.WaitGroup.Wait", "", "", "", "", ""},
+        LeakCase{"leak-07-unclosed-body.yaml", "net/http.(*persistConn).readLoop", "select", "socket", "", "", "backend", ""},
+        LeakCase{"leak-08-no-client-timeout.yaml", "main.noClientTimeout", "select", "", "", "", "backend", "blackhole"},
+        LeakCase{"leak-09-unclosed-file.yaml", "", "", "audit-journal.dat", "", "", "", ""},
+        LeakCase{"leak-10-unbounded-cache.yaml", "", "", "", "main.unboundedCache", "", "", ""},
+        LeakCase{"leak-11-worker-pool.yaml", "main.poolSubmit.func1", "chan send", "", "", "", "", ""},
+        LeakCase{"leak-13-finalizer-cycle.yaml", "", "", "", "main.finalizerCycle", "", "", ""},
+        LeakCase{"leak-14-closed-by-gc.yaml", "", "", "", "", "socket", "", ""}), ::testing::ValuesIn(kGoBuilds)),
     CaseName);
 
 // The goroutineleak profile as a second witness: served by Go 1.26 built with
