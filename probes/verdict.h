@@ -8,7 +8,8 @@
 //                    over cycle 1 (probes/settle.h FitGrowth).
 //   Proven leaks     goroutines the runtime's goroutineleak profile proved leaked beyond
 //                    baseline fail the run even within tolerance (assert.proven_leaks_fail).
-//   Thresholds       assert.max_error_rate over the non-warm-up phases (exit 4).
+//   Thresholds       assert.max_error_rate over the non-warm-up phases, and each phase's
+//                    thresholds: (probes/thresholds.h); a failure exits 4 when no leak failed.
 //   Attribution      goroutine groups that grew (function, creator, state), heap growth by
 //                    allocation site, open fds by target — reported only for the resources
 //                    that failed.
@@ -55,6 +56,7 @@ struct VerdictInput {
   const std::vector<reports::CycleResult>& cycles; // settled values, one per load cycle
   const std::vector<reports::PhaseResult>& phases; // for the thresholds
   const Evidence& evidence;
+  const std::vector<scenario::Phase>& phase_specs;  // the scenario's phases, for their thresholds:
 };
 
 struct VerdictOutput {

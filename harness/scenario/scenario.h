@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "harness/scenario/grpc_scenario.h"
+#include "harness/scenario/threshold.h"
 
 namespace leakgate::scenario {
 
@@ -198,6 +199,8 @@ struct Phase {
   std::vector<CancelFault> cancel;
   std::vector<Fault> faults;         // the other faults of `faults:` (cancel ones are in `cancel`)
   SourceMark mark;
+  // Non-leak thresholds over this phase's load ("p99 < 50ms"; exit 4 when one fails).
+  std::vector<Threshold> thresholds;
 
   bool has_traffic() const { return rate > 0 || rate_to > 0 || concurrency > 0 || !replay.empty(); }
 };

@@ -112,7 +112,10 @@ INSTANTIATE_TEST_SUITE_P(
         LeakCase{"leak-09-unclosed-file.yaml", "", "", "audit-journal.dat", ""},
         LeakCase{"leak-10-unbounded-cache.yaml", "", "", "", "main.unboundedCache"},
         LeakCase{"leak-11-worker-pool.yaml", "main.poolSubmit.func1", "chan send", "", ""},
-        LeakCase{"leak-13-finalizer-cycle.yaml", "", "", "", "main.finalizerCycle"}),
+        LeakCase{"leak-13-finalizer-cycle.yaml", "", "", "", "main.finalizerCycle"},
+        // Class 14 with no collection during the run (GOGC=off, probe.force_gc: false):
+        // two sockets and one file per request, sockets first.
+        LeakCase{"leak-14-closed-by-gc.yaml", "", "", "socket", ""}),
     CaseName);
 
 // Go 1.26's goroutineleak profile as a second witness: the target built with
