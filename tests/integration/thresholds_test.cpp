@@ -29,7 +29,7 @@ struct ThresholdRun {
 
 // One run of a scenario: `mode` of the target, one traffic `path`, 1.5 s of load at
 // 100 req/s with `thresholds` (a YAML flow list), goroutines asserted.
-ThresholdRun Run(const std::string& mode, const std::string& path, const std::string& thresholds,
+ThresholdRun RunWithThresholds(const std::string& mode, const std::string& path, const std::string& thresholds,
                  const std::string& settle) {
   const std::string dir = MakeTempDir("leakgate-thresholds");
   {
@@ -67,7 +67,7 @@ json Assertion(const json& result, const std::string& name) {
 bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 TEST(Thresholds, ThresholdsThatHoldPassTheRun) {
-  const auto r = Run("fixed", "/hello", R"(["p99 < 5s", "errors < 1%", "rate > 50%", "req/s > 10"])", "5s");
+  const auto r = RunWithThresholds("fixed", "/hello", R"(["p99 < 5s", "errors < 1%", "rate > 50%", "req/s > 10"])", "5s");
   ASSERT_EQ(r.process.exit_code, 0) << r.process.out << r.process.err;
   EXPECT_EQ(r.result["verdict"], "pass");
   for (const char* name : {"p99 < 5s", "errors < 1%", "rate > 50%", "req/s > 10"}) {
@@ -85,7 +85,7 @@ TEST(Thresholds, ThresholdsThatHoldPassTheRun) {
 }
 
 TEST(Thresholds, AFailedThresholdExits4AndEveryReportSaysWhich) {
-  const auto r = Run("fixed", "/slow?ms=30", R"(["p50 < 5ms", "errors < 1%"])", "5s");
+  const auto r = RunWithThresholds("fixed", "/slow?ms=30", R"(["p50 < 5ms", "errors < 1%"])", "5s");
   ASSERT_EQ(r.process.exit_code, 4) << r.process.out << r.process.err;
   EXPECT_EQ(r.result["verdict"], "fail");
   EXPECT_EQ(r.result["exit_code"], 4);
@@ -105,7 +105,7 @@ TEST(Thresholds, AFailedThresholdExits4AndEveryReportSaysWhich) {
 }
 
 TEST(Thresholds, ALeakOutranksAFailedThresholdAndBothAreReported) {
-  const auto r = Run("leaky", "/leak/blocked-send?work=50&timeout=1", R"(["p50 < 100us"])", "2s");
+  const auto r = RunWithThresholds("leaky", "/leak/blocked-send?work=50&timeout=1", R"(["p50 < 100us"])", "2s");
   ASSERT_EQ(r.process.exit_code, 1) << r.process.out << r.process.err;
   EXPECT_EQ(r.result["exit_code"], 1);
   const auto goroutines = Assertion(r.result, "goroutines");
