@@ -8,6 +8,7 @@
 #include "probes/leak_attribution.h"
 #include "probes/sampler.h"
 #include "probes/settle.h"
+#include "probes/thresholds.h"
 
 namespace leakgate::probes {
 
@@ -131,6 +132,20 @@ std::string LeakMessage(const VerdictOutput& v) {
   return message;
 }
 
+// "threshold failed: p99 < 50ms [load]: p99 63.2ms over 812 requests (and 1 more)".
+std::string ThresholdMessage(const std::vector<AssertionResult>& assertions) {
+  std::vector<const AssertionResult*> failed;
+  for (const auto& a : assertions) {
+    if (!a.passed && a.kind == AssertionKind::kThreshold) failed.push_back(&a);
+  }
+  const auto& first = *failed.front();
+  std::string message = first.name == "error_rate"
+                            ? "threshold failed: error rate above assert.max_error_rate"
+                            : fmt::format("threshold failed: {} [{}]: {}", first.name, first.phase, first.detail);
+  if (failed.size() > 1) message += fmt::format(" (and {} more)", failed.size() - 1);
+  return message;
+}
+
 }  // namespace
 
 LeakLimits ComputeLeakLimits(const scenario::Assert& assert, const std::map<std::string, double>& baseline) {
@@ -174,11 +189,11 @@ VerdictOutput Judge(const VerdictInput& in) {
   if ((Failed(v.assertions, kHeapInuseBytes) || Failed(v.assertions, kHeapObjects)) && ev.baseline_heap && ev.final_heap) {
     v.heap_growth = HeapGrowthSites(*ev.baseline_heap, *ev.final_heap, kHeapSitesReported);
   }
-  bool threshold_failed = false;
-  if (auto rate = JudgeErrorRate(in)) {
-    threshold_failed = !rate->passed;
-    v.assertions.push_back(std::move(*rate));
-  }
+  if (auto rate = JudgeErrorRate(in)) v.assertions.push_back(std::move(*rate));
+  for (auto& t : JudgeThresholds(in.phase_specs, in.phases)) v.assertions.push_back(std::move(t));
+  const bool threshold_failed = std::any_of(v.assertions.begin(), v.assertions.end(), [](const auto& a) {
+    return !a.passed && a.kind == AssertionKind::kThreshold;
+  });
 
   if (leak_failed) {
     v.verdict = reports::Verdict::kFail;
@@ -187,7 +202,7 @@ VerdictOutput Judge(const VerdictInput& in) {
   } else if (threshold_failed) {
     v.verdict = reports::Verdict::kFail;
     v.exit_code = reports::kExitThreshold;
-    v.message = "threshold failed: error rate above assert.max_error_rate";
+    v.message = ThresholdMessage(v.assertions);
   } else {
     v.verdict = reports::Verdict::kPass;
     v.exit_code = reports::kExitPass;

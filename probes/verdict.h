@@ -14,7 +14,8 @@
 //                    `fds_closed_by_gc`, a leak, naming what they pointed at.
 //   Evidence         every leak group says which evidence named it: grew since baseline,
 //                    proven by the runtime, or both (assert.group_by splits by labels).
-//   Thresholds       assert.max_error_rate over the non-warm-up phases (exit 4).
+//   Thresholds       assert.max_error_rate over the non-warm-up phases, and each phase's
+//                    thresholds: (probes/thresholds.h); a failure exits 4 when no leak failed.
 //   Attribution      goroutine groups that grew (function, creator, state), heap growth by
 //                    allocation site, open fds by target — reported only for the resources
 //                    that failed.
@@ -73,6 +74,7 @@ struct VerdictInput {
   const std::vector<reports::CycleResult>& cycles; // settled values, one per load cycle
   const std::vector<reports::PhaseResult>& phases; // for the thresholds
   const Evidence& evidence;
+  const std::vector<scenario::Phase>& phase_specs;  // the scenario's phases, for their thresholds:
 };
 
 struct VerdictOutput {

@@ -49,8 +49,9 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
                              : fmt::format(" (not settled within {:.1f}s)", r.settle_s));
     for (const auto& a : r.assertions) {
       fmt::format_to(it, "    {:<4} {:<16} baseline {:>10}  final {:>10}  limit {:>10}{}\n", a.passed ? "ok" : "FAIL",
-                     a.name, FormatResourceValue(a.name, a.baseline), FormatResourceValue(a.name, a.final),
-                     FormatResourceValue(a.name, a.limit), a.detail.empty() ? "" : "  (" + a.detail + ")");
+                     AssertionTitle(a), FormatAssertionValue(a, a.baseline, /*is_baseline=*/true),
+                     FormatAssertionValue(a, a.final), FormatAssertionValue(a, a.limit),
+                     a.detail.empty() ? "" : "  (" + a.detail + ")");
     }
   }
   if (r.cycles.size() > 1) {

@@ -118,8 +118,9 @@ std::string AssertionsSection(const RunResult& r) {
     out += fmt::format("<tr class=\"{}\"><td><span class=\"badge {}\">{}</span></td>", a.passed ? "pass" : "fail",
                        a.passed ? "pass" : "fail", a.passed ? "pass" : "FAIL") +
            Cell(AssertionTitle(a), "fn") + Cell(a.kind == AssertionKind::kLeak ? "leak" : "threshold") +
-           Cell(FormatResourceValue(a.name, a.baseline), "num") + Cell(FormatResourceValue(a.name, a.final), "num") +
-           Cell(FormatResourceValue(a.name, a.limit), "num") + Cell(detail) + "</tr>\n";
+           Cell(FormatAssertionValue(a, a.baseline, /*is_baseline=*/true), "num") +
+           Cell(FormatAssertionValue(a, a.final), "num") + Cell(FormatAssertionValue(a, a.limit), "num") + Cell(detail) +
+           "</tr>\n";
   }
   out += "</tbody></table>\n";
   out += r.settled ? fmt::format("<p class=\"note\">Settled after {:.1f} s.</p>\n", r.settle_s)

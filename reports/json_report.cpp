@@ -16,7 +16,7 @@ namespace {
 json LatencyJson(const LatencySummary& l) {
   json curve = json::array();
   for (const auto& [percentile, ms] : l.curve) curve.push_back({percentile, ms});
-  json out = {{"count", l.count},     {"p50", l.p50_ms}, {"p90", l.p90_ms},   {"p99", l.p99_ms},
+  json out = {{"count", l.count},     {"p50", l.p50_ms}, {"p90", l.p90_ms},   {"p95", l.p95_ms}, {"p99", l.p99_ms},
               {"p999", l.p999_ms},   {"p9999", l.p9999_ms}, {"max", l.max_ms}, {"mean", l.mean_ms},
               {"curve", std::move(curve)}};
   if (l.histogram) {
@@ -104,6 +104,7 @@ json AssertionJson(const AssertionResult& a) {
                 {"noise", a.noise},
                 {"detail", a.detail}};
   if (!a.phase.empty()) entry["phase"] = a.phase;
+  if (!a.unit.empty()) entry["unit"] = a.unit;
   if (a.slope_per_cycle) {
     entry["slope_per_cycle"] = *a.slope_per_cycle;
     entry["slope_standard_error"] = a.slope_standard_error.value_or(0);

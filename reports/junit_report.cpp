@@ -23,9 +23,12 @@ struct Outcome {
 };
 
 std::string Values(const AssertionResult& a) {
-  std::string out = fmt::format("{}: baseline {}, final {}, limit {}", AssertionTitle(a),
-                                FormatResourceValue(a.name, a.baseline), FormatResourceValue(a.name, a.final),
-                                FormatResourceValue(a.name, a.limit));
+  std::string out = a.kind == AssertionKind::kThreshold
+                        ? fmt::format("{}: measured {}, limit {}", AssertionTitle(a), FormatAssertionValue(a, a.final),
+                                      FormatAssertionValue(a, a.limit))
+                        : fmt::format("{}: baseline {}, final {}, limit {}", AssertionTitle(a),
+                                      FormatAssertionValue(a, a.baseline), FormatAssertionValue(a, a.final),
+                                      FormatAssertionValue(a, a.limit));
   if (!a.detail.empty()) out += " (" + a.detail + ")";
   return out;
 }

@@ -52,9 +52,9 @@ std::string AssertionsTable(const RunResult& r) {
   std::string out = "| | assertion | baseline | final | limit |\n|:-:|---|--:|--:|--:|\n";
   for (const auto& a : r.assertions) {
     out += fmt::format("| {} | {} | {} | {} | {} |\n", a.passed ? "✅" : "❌", EscapeMarkdownCell(AssertionTitle(a)),
-                       EscapeMarkdownCell(FormatResourceValue(a.name, a.baseline)),
-                       EscapeMarkdownCell(FormatResourceValue(a.name, a.final)),
-                       EscapeMarkdownCell(FormatResourceValue(a.name, a.limit)));
+                       EscapeMarkdownCell(FormatAssertionValue(a, a.baseline, /*is_baseline=*/true)),
+                       EscapeMarkdownCell(FormatAssertionValue(a, a.final)),
+                       EscapeMarkdownCell(FormatAssertionValue(a, a.limit)));
   }
   return out + "\n";
 }

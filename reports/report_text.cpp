@@ -116,6 +116,12 @@ std::string FormatResourceValue(std::string_view name, double value) {
   return FormatNumber(value);
 }
 
+std::string FormatAssertionValue(const AssertionResult& assertion, double value, bool is_baseline) {
+  if (is_baseline && assertion.kind == AssertionKind::kThreshold) return "";
+  if (assertion.unit.empty()) return FormatResourceValue(assertion.name, value);
+  return fmt::format("{:.4g}{}", value, assertion.unit);
+}
+
 std::string VerdictLabel(Verdict verdict) {
   std::string label(VerdictName(verdict));
   for (auto& c : label) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -37,6 +37,12 @@ std::string FormatNumber(double value);
 // ("12.3 MiB"), error_rate and *_percent as a percentage, anything else a number.
 std::string FormatResourceValue(std::string_view name, double value);
 
+// One of an assertion's values (baseline, final or limit) in the assertion's unit: its
+// `unit` when set (a phase threshold: "63.2ms", "0.52%", "98 req/s"), else the unit its
+// name implies (FormatResourceValue). A threshold has no baseline: "" for kind kThreshold
+// when `value` is its baseline (`is_baseline`).
+std::string FormatAssertionValue(const AssertionResult& assertion, double value, bool is_baseline = false);
+
 // "PASS", "FAIL", "ERROR", "INTERRUPTED".
 std::string VerdictLabel(Verdict verdict);
 

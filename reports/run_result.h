@@ -48,6 +48,7 @@ struct LatencySummary {
   int64_t count = 0;
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, p9999_ms = 0, max_ms = 0, mean_ms = 0;
   std::vector<std::pair<double, double>> curve;  // (percentile 0..100, ms) at HDR-style points
+  double p95_ms = 0;                               // for the p95 threshold (thresholds: in a phase)
   std::optional<HistogramData> histogram;        // shard results only: what the figures came from
 };
 
@@ -125,6 +126,9 @@ struct AssertionResult {
   std::optional<double> slope_standard_error;
   bool growth_significant = false;
   double noise = 0;        // robust σ of the baseline samples
+  // Thresholds: the unit of final and limit ("ms", "%", " req/s"); "" = the unit the name
+  // implies (reports/report_text.h FormatResourceValue).
+  std::string unit;
 };
 
 // Which evidence named a leaked goroutine group.

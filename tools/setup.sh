@@ -23,7 +23,7 @@ readonly PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   wrk nghttp2-client curl
   # report tests: result.json against its schema, report.html in a headless browser
-  python3-jsonschema chromium
+  python3-jsonschema python3-yaml chromium
   # tests/integration/address_policy_netns_test.cpp: network namespaces (ip netns)
   iproute2
 )

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <variant>
 
 #include "harness/cli/run_command.h"
 #include "harness/scenario/duration.h"
+#include "harness/scenario/messages.h"
 #include "probes/http_fetch.h"
 #include "reports/run_result.h"
 
@@ -21,11 +23,13 @@ Examples:
       --cancel-after 10ms --settle 5s
   leakgate check http://127.0.0.1:8080 --hit /api/items --hit 'POST /api/orders' --out out/check
   leakgate check http://127.0.0.1:8080 --hit /search --pprof http://127.0.0.1:6060/debug/pprof
+  leakgate check http://127.0.0.1:8080 --hit /hello --rate 200 --threshold 'p99 < 50ms' --threshold 'errors < 1%'
 
 The service must serve net/http/pprof (at URL/debug/pprof unless --pprof says where).
 Phases: warm-up (--warmup, same rate, no faults), baseline, load (--rate for --duration,
 with the cancel fault when --cancel-after is given), settle (up to --settle). Fails when
-the goroutines stay more than --tolerance above the baseline. Exit codes as for run:
+the goroutines stay more than --tolerance above the baseline, or (exit 4) when a
+--threshold on the load phase does not hold. Exit codes as for run:
 0 pass, 1 leak, 2 bad input, 3 target failed, 4 threshold, 130 interrupted.)";
 
 struct CheckCommandArgs {
@@ -62,6 +66,16 @@ StatusOr<scenario::Traffic> ParseHit(const std::string& hit) {
   t.path = path;
   t.mark = {"--hit", 0, 0};
   return t;
+}
+
+// --threshold "p99 < 50ms": errors name the flag and the character.
+StatusOr<scenario::Threshold> ParseThresholdFlag(const std::string& text) {
+  auto parsed = scenario::ParseThreshold(text);
+  if (const auto* e = std::get_if<scenario::ThresholdSyntaxError>(&parsed)) {
+    return Status::InvalidArgument(
+        fmt::format("--threshold: {} (at character {} of {})", e->message, e->offset + 1, scenario::Quoted(text)));
+  }
+  return std::get<scenario::Threshold>(std::move(parsed));
 }
 
 }  // namespace
@@ -117,6 +131,11 @@ StatusOr<scenario::Scenario> CheckScenario(const CheckArgs& a) {
     cancel.probability = a.cancel_share;
     load.cancel.push_back(cancel);
   }
+  for (const auto& text : a.thresholds) {
+    auto t = ParseThresholdFlag(text);
+    if (!t.ok()) return t.status();
+    load.thresholds.push_back(std::move(*t));
+  }
   s.phases.push_back(load);
   s.assertions.settle = *settle;
   s.assertions.resources["goroutines"].absolute = static_cast<double>(a.tolerance);
@@ -137,6 +156,8 @@ Command AddCheckCommand(CLI::App& app) {
   cmd->add_option("--cancel-share", c.cancel_share, "share of requests cancelled with --cancel-after (default 1)");
   cmd->add_option("--settle", c.settle, "time budget to return to baseline after the load (default 10s)");
   cmd->add_option("--tolerance", c.tolerance, "goroutines above the baseline that still pass (default 5)");
+  cmd->add_option("--threshold", c.thresholds,
+                  "limit on the load phase, k6-style: 'p99 < 50ms', 'errors < 1%', 'rate > 95%' (repeatable; exit 4)");
   cmd->add_option("--pprof", c.pprof, "net/http/pprof base, relative to URL or absolute (default /debug/pprof)");
   AddRunFlags(*cmd, args->flags);
   cmd->footer(kCheckExamples);

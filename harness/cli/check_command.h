@@ -1,5 +1,5 @@
 // `leakgate check URL --hit 'GET /path' [--hit ...] [--rate R] [--duration D]
-//  [--cancel-after D] [--settle D] [--pprof PATH] [--out DIR]`: a run without YAML, for
+//  [--cancel-after D] [--settle D] [--threshold EXPR]... [--pprof PATH] [--out DIR]`: a run without YAML, for
 // reproducing a leak on a laptop against a service that is already running at URL.
 //
 // The scenario is built in code (CheckScenario): target.url = URL (ready once its probe
@@ -7,6 +7,7 @@
 // the same rate without faults; a load phase at --rate for --duration, every request (or
 // --cancel-share of them) cancelled by the client --cancel-after its start when given;
 // then up to --settle for the goroutines to return within --tolerance of the baseline.
+// Each --threshold is a threshold of the load phase (FORMAT.md, "thresholds").
 // It runs through runner::Run like `leakgate run`: the same live view, verdicts, reports
 // (--out) and exit codes. Loopback URLs only.
 #pragma once
@@ -32,6 +33,7 @@ struct CheckArgs {
   std::string settle = "10s";
   int64_t tolerance = 5;
   std::string pprof = "/debug/pprof";
+  std::vector<std::string> thresholds;  // --threshold "p99 < 50ms" on the load phase (exit 4)
 };
 
 // The scenario `check` runs; kInvalidArgument / kPermissionDenied naming the flag.

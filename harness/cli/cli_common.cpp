@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <iostream>
 #include <stdexcept>
 
 #include "harness/net/address_policy.h"
 #include "harness/net/http_url.h"
 #include "harness/runner/ports.h"
+#include "harness/scenario/messages.h"
 #include "harness/scenario/scenario_loader.h"
 #include "reports/run_result.h"
 
@@ -47,6 +49,29 @@ StatusOr<LoopbackUrl> ParseLoopbackUrl(const std::string& url, const std::string
   out.host = parsed->host;
   out.port = parsed->port;
   return out;
+}
+
+CLI::Validator WholeNumberAtLeast(int64_t min) {
+  return CLI::Validator(
+      [min](std::string& value) -> std::string {
+        int64_t n = 0;
+        const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec == std::errc() && end == value.data() + value.size() && n >= min) return "";
+        return fmt::format("must be a whole number >= {}, got {}", min, scenario::Quoted(value));
+      },
+      fmt::format("INT>={}", min), "WholeNumberAtLeast");
+}
+
+std::string UnknownCommandMessage(const CLI::App& app, int argc, const char* const* argv) {
+  if (argc < 2 || argv[1][0] == '-' || argv[1][0] == '\0') return "";
+  const std::string word = argv[1];
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() == word) return "";
+    names.push_back(sub->get_name());
+  }
+  return fmt::format("unknown command {}{}; commands: {}", scenario::Quoted(word), scenario::DidYouMean(word, names),
+                     scenario::Join(names, ", "));
 }
 
 int Fail(const std::string& command, const std::string& message, int exit_code) {

@@ -45,6 +45,14 @@ struct LoopbackUrl {
 // a host that is not loopback. Messages start with `flag` ("URL: ", "--pprof: ").
 StatusOr<LoopbackUrl> ParseLoopbackUrl(const std::string& url, const std::string& flag);
 
+// A CLI11 check for a whole number ≥ `min`; its message names the flag through CLI11:
+// "--tolerance: must be a whole number >= 0, got -1".
+CLI::Validator WholeNumberAtLeast(int64_t min);
+
+// When argv[1] names no subcommand of `app` (and is not a flag), the message for it:
+// "unknown command \"rn\" (did you mean 'run'?); commands: run, validate, ..."; else "".
+std::string UnknownCommandMessage(const CLI::App& app, int argc, const char* const* argv);
+
 // Runs `body` and returns its exit code; a setup exception becomes a message on stderr
 // ("leakgate: ...") and exit 2 (scenario, flag, bad value) or 70 (anything else).
 int RunGuarded(const std::function<int()>& body);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/scenario/messages.h"
 #include "probes/goroutine_attribution.h"
 #include "probes/goroutine_dump.h"
 #include "probes/ignore_rules.h"
@@ -114,11 +116,18 @@ StatusOr<LoadedDump> LoadDump(const std::string& path, const char* which) {
   return d;
 }
 
-// The labels every goroutine of the group shares, as result.json prints them.
+// "route=/a, tenant=7": the representative goroutine's pprof labels, in their order, with
+// control bytes escaped (they come from the dump and go to a terminal).
+std::string LabelsOf(const probes::GoroutineGroup& g) {
+  std::vector<std::string> parts;
+  for (const auto& [key, value] : g.representative.labels) parts.push_back(scenario::Printable(key) + "=" + scenario::Printable(value));
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 nlohmann::json LabelsJson(const probes::GoroutineGroup& g) {
-  nlohmann::json labels = nlohmann::json::object();
-  for (const auto& [key, value] : g.labels) labels[key] = value;
-  return labels;
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, value] : g.representative.labels) out[key] = value;
+  return out;
 }
 
 std::string RenderText(const LoadedDump& before, const LoadedDump& after, const std::vector<probes::GoroutineGroup>& grew,
@@ -205,9 +214,9 @@ Command AddDiffCommand(CLI::App& app) {
   cmd->add_option("before", args->before, "goroutine?debug=2 dump taken first")->required();
   cmd->add_option("after", args->after, "goroutine?debug=2 dump taken later")->required();
   cmd->add_option("--tolerance", args->tolerance, "growth per group that still passes (default 0)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumberAtLeast(0));
   cmd->add_option("--top", args->top, "groups to print in text (default 20; 0: all); --json lists all")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumberAtLeast(0));
   cmd->add_flag("--json", args->json, "print one JSON object instead of text");
   cmd->add_flag("--no-default-ignores", args->no_default_ignores,
                 "also count the dump writer, idle net/http connections and gRPC transport goroutines");

@@ -5,6 +5,7 @@
 // 3 target failed, 4 non-leak threshold failed, 70 leakgate's own bug, 130 interrupted.
 #include <CLI/CLI.hpp>
 
+#include <iostream>
 #include <vector>
 
 #include "harness/cli/check_command.h"
@@ -51,6 +52,10 @@ int main(int argc, char** argv) {
   commands.push_back({nullptr, leakgate::cli::AddLoadCommand(app, &load)});
   commands.back().app = load;
 
+  if (const auto unknown = leakgate::cli::UnknownCommandMessage(app, argc, argv); !unknown.empty()) {
+    std::cerr << "leakgate: " << unknown << "\nRun with --help for more information.\n";
+    return ExitCode::kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

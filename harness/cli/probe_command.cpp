@@ -147,7 +147,7 @@ int Probe(const ProbeArgs& a) {
   if (!url.ok()) return Fail("probe", url.status().message(), reports::kExitBadInput);
   const auto timeout = scenario::ParseDuration(a.timeout);
   if (!timeout || *timeout <= scenario::Duration::zero()) {
-    return Fail("probe", fmt::format("--timeout: invalid duration \"{}\"", a.timeout), reports::kExitBadInput);
+    return Fail("probe", fmt::format("--timeout: invalid duration \"{}\" (e.g. 500ms, 5s)", a.timeout), reports::kExitBadInput);
   }
   if (a.top <= 0) return Fail("probe", "--top: must be at least 1", reports::kExitBadInput);
   Snapshot s;
@@ -187,8 +187,9 @@ Command AddProbeCommand(CLI::App& app) {
   cmd->add_option("url", args->url, "base URL of the service, e.g. http://127.0.0.1:8080 (loopback only)")->required();
   cmd->add_option("--pprof", args->pprof, "net/http/pprof base, relative to URL or absolute (default /debug/pprof)");
   cmd->add_option("--pid", args->pid, "read fds, sockets, RSS and threads of this process from /proc")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--top", args->top, "how many goroutine groups to show (default 10)");
+      ->check(WholeNumberAtLeast(1));
+  cmd->add_option("--top", args->top, "how many goroutine groups to show (default 10)")
+      ->check(WholeNumberAtLeast(1));
   cmd->add_option("--timeout", args->timeout, "deadline of each request to the service (default 5s)");
   cmd->add_flag("--json", args->json, "print one JSON object instead of text");
   cmd->footer(kProbeExamples);

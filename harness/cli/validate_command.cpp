@@ -50,8 +50,11 @@ std::string DescribePhase(const scenario::Phase& p) {
     load = "idle";
   }
   const size_t faults = p.cancel.size() + p.faults.size();
-  return fmt::format("{} {} {}{}{}", p.name, Seconds(p.duration), load, p.warmup ? " (warm-up)" : "",
-                     faults > 0 ? fmt::format(", {} fault{}", faults, faults == 1 ? "" : "s") : "");
+  std::vector<std::string> thresholds;
+  for (const auto& t : p.thresholds) thresholds.push_back(t.text);
+  return fmt::format("{} {} {}{}{}{}", p.name, Seconds(p.duration), load, p.warmup ? " (warm-up)" : "",
+                     faults > 0 ? fmt::format(", {} fault{}", faults, faults == 1 ? "" : "s") : "",
+                     thresholds.empty() ? "" : fmt::format(", thresholds {}", fmt::join(thresholds, ", ")));
 }
 
 std::string DescribeTraffic(const scenario::Scenario& s) {

@@ -13,6 +13,7 @@ reports::LatencySummary Summarize(const stats::LatencyHistogram& h, bool keep_hi
   s.count = h.count();
   s.p50_ms = ms(h.QuantileNanos(0.50));
   s.p90_ms = ms(h.QuantileNanos(0.90));
+  s.p95_ms = ms(h.QuantileNanos(0.95));
   s.p99_ms = ms(h.QuantileNanos(0.99));
   s.p999_ms = ms(h.QuantileNanos(0.999));
   s.p9999_ms = ms(h.QuantileNanos(0.9999));

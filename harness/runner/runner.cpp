@@ -333,7 +333,8 @@ class RunExecution {
 
   void Judge() {
     const probes::VerdictInput input{s_.assertions, result_.baseline, result_.final, limits_.limits, noise_,
-                                     result_.cycles, result_.phases,  evidence_};
+                                     result_.cycles, result_.phases,  evidence_,
+                                     s_.phases};
     auto v = probes::Judge(input);
     result_.verdict = v.verdict;
     result_.exit_code = v.exit_code;

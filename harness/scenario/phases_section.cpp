@@ -8,6 +8,7 @@
 #include "harness/scenario/faults_section.h"
 #include "harness/scenario/grpc_section.h"
 #include "harness/scenario/messages.h"
+#include "harness/scenario/thresholds_section.h"
 
 namespace leakgate::scenario {
 namespace {
@@ -95,7 +96,7 @@ std::vector<Phase> ReadPhases(const Reader& r, const std::vector<Traffic>& traff
   for (const auto& item : items) {
     const auto m = item.Map({"name", "duration", "rate", "concurrency", "think_time", "replay", "warmup", "max_in_flight",
                              "timeout", "workers", "connections", "faults", "grpc", "protocol",
-                             "streams_per_connection"});
+                             "streams_per_connection", "thresholds"});
     Phase p;
     p.mark = item.source_mark();
     const auto name = m.Require("name");
@@ -117,6 +118,7 @@ std::vector<Phase> ReadPhases(const Reader& r, const std::vector<Traffic>& traff
     if (const auto v = m.Get("streams_per_connection")) p.streams_per_connection = IntAtLeast(*v, 1);
     if (const auto v = m.Get("grpc")) ReadGrpcPhase(*v, p.grpc);
     if (const auto faults = m.Get("faults")) ReadFaults(*faults, traffic, p);
+    if (const auto v = m.Get("thresholds")) p.thresholds = ReadThresholds(*v, p);
     out.push_back(std::move(p));
   }
   if (!seen_measured) r.Fail("every phase is a warm-up; at least one phase must run after the baseline");

@@ -16,6 +16,7 @@
 #include "harness/net/tls_settings.h"
 #include "harness/scenario/dependency_scenario.h"
 #include "harness/scenario/grpc_scenario.h"
+#include "harness/scenario/threshold.h"
 
 namespace leakgate::scenario {
 
@@ -226,6 +227,8 @@ struct Phase {
   int streams_per_connection = 100;  // HTTP/2: concurrent streams on one connection
   std::vector<DependencyFault> dependency_faults;  // items of `faults:` that name a dependency (chaos proxy)
   SourceMark mark;
+  // Non-leak thresholds over this phase's load ("p99 < 50ms"; exit 4 when one fails).
+  std::vector<Threshold> thresholds;
 
   bool has_traffic() const { return rate > 0 || rate_to > 0 || concurrency > 0 || !replay.empty(); }
 };

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <set>
+#include <variant>
 #include <sstream>
 #include <algorithm>
 #include <map>
@@ -42,11 +43,12 @@ struct Case {
   std::vector<reports::CycleResult> cycles;
   std::vector<reports::PhaseResult> phases;
   Evidence evidence;
+  std::vector<scenario::Phase> phase_specs;
 
   VerdictOutput Run() {
     const auto limits = ComputeLeakLimits(assert, baseline);
     if (cycles.empty()) cycles.push_back({1, true, false, 1.0, final});
-    return Judge({assert, baseline, final, limits.limits, noise, cycles, phases, evidence});
+    return Judge({assert, baseline, final, limits.limits, noise, cycles, phases, evidence, phase_specs});
   }
 };
 
@@ -263,6 +265,46 @@ TEST(Verdict, ErrorRateIsAThresholdAndALeakOutranksIt) {
     EXPECT_DOUBLE_EQ(it->final, 0.05);
     EXPECT_EQ(v.verdict, reports::Verdict::kFail);
     EXPECT_EQ(v.exit_code, leak ? reports::kExitLeak : reports::kExitThreshold);
+  }
+}
+
+// A phase's thresholds: a failed one exits 4, a leak outranks it (exit 1) and both are
+// reported; a passing one leaves the verdict a pass.
+TEST(Verdict, PhaseThresholdsExitFourAndALeakOutranksThem) {
+  for (const bool leak : {false, true}) {
+    for (const bool slow : {false, true}) {
+      Case c;
+      c.assert.resources = {{"goroutines", Absolute(5)}};
+      c.baseline = {{"goroutines", 10}};
+      c.final = {{"goroutines", leak ? 50.0 : 10.0}};
+      scenario::Phase spec;
+      spec.name = "load";
+      spec.rate = 100;
+      spec.thresholds = {std::get<scenario::Threshold>(scenario::ParseThreshold("p99 < 50ms")),
+                         std::get<scenario::Threshold>(scenario::ParseThreshold("errors < 1%"))};
+      c.phase_specs = {spec};
+      reports::PhaseResult load;
+      load.name = "load";
+      load.cycle = 1;
+      load.requests = load.ok = 1000;
+      load.latency.count = 1000;
+      load.latency.p99_ms = slow ? 63.2 : 12;
+      c.phases = {load};
+      const auto v = c.Run();
+      ASSERT_EQ(v.assertions.size(), 3u);
+      const auto& p99 = v.assertions[1];
+      EXPECT_EQ(p99.name, "p99 < 50ms");
+      EXPECT_EQ(p99.kind, reports::AssertionKind::kThreshold);
+      EXPECT_EQ(p99.phase, "load");
+      EXPECT_EQ(p99.unit, "ms");
+      EXPECT_EQ(p99.passed, !slow);
+      EXPECT_TRUE(v.assertions[2].passed) << "no errors";
+      EXPECT_EQ(v.verdict, leak || slow ? reports::Verdict::kFail : reports::Verdict::kPass);
+      EXPECT_EQ(v.exit_code, leak ? reports::kExitLeak : slow ? reports::kExitThreshold : reports::kExitPass);
+      if (slow && !leak) {
+        EXPECT_NE(v.message.find("threshold failed: p99 < 50ms [load]: p99 63.2ms"), std::string::npos) << v.message;
+      }
+    }
   }
 }
 

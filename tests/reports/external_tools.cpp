@@ -9,15 +9,21 @@ namespace {
 
 constexpr std::chrono::seconds kToolTimeout{90};
 
+// argv: SCHEMA json|yaml FILE...
 constexpr const char* kValidateScript = R"py(
 import json, sys
 import jsonschema
 schema = json.load(open(sys.argv[1]))
 jsonschema.Draft202012Validator.check_schema(schema)
 validator = jsonschema.Draft202012Validator(schema)
+if sys.argv[2] == "yaml":
+    import yaml
+    load = yaml.safe_load
+else:
+    load = json.load
 failed = False
-for path in sys.argv[2:]:
-    errors = sorted(validator.iter_errors(json.load(open(path))), key=lambda e: list(map(str, e.path)))
+for path in sys.argv[3:]:
+    errors = sorted(validator.iter_errors(load(open(path))), key=lambda e: list(map(str, e.path)))
     for e in errors[:30]:
         print(path + ": /" + "/".join(map(str, e.path)) + ": " + e.message)
     failed = failed or bool(errors)
@@ -65,15 +71,34 @@ ProcessOutcome ValidateResultJson(const std::string& json_path) {
   return ValidateResultJson(std::vector<std::string>{json_path});
 }
 
-ProcessOutcome ValidateResultJson(const std::vector<std::string>& json_paths) {
+namespace {
+
+// Runs kValidateScript over `paths` read as `format` ("json" or "yaml").
+ProcessOutcome ValidateAgainstSchema(const std::string& schema, const char* format,
+                                     const std::vector<std::string>& paths) {
   Require(kSystemPython, "python3");
-  std::vector<std::string> argv{kSystemPython, "-c", kValidateScript, ResultSchemaPath()};
-  argv.insert(argv.end(), json_paths.begin(), json_paths.end());
+  std::vector<std::string> argv{kSystemPython, "-c", kValidateScript, schema, format};
+  argv.insert(argv.end(), paths.begin(), paths.end());
   auto outcome = RunSubprocess(argv, {"", kToolTimeout, {}});
-  if (outcome.err.find("No module named 'jsonschema'") != std::string::npos) {
-    throw std::runtime_error("python3-jsonschema is missing: install Debian's python3-jsonschema (tools/setup.sh)");
+  for (const char* module : {"jsonschema", "yaml"}) {
+    if (outcome.err.find(std::string("No module named '") + module + "'") != std::string::npos) {
+      throw std::runtime_error(std::string("python3-") + module + " is missing: install Debian's python3-" + module +
+                               " (tools/setup.sh)");
+    }
   }
   return outcome;
+}
+
+}  // namespace
+
+ProcessOutcome ValidateResultJson(const std::vector<std::string>& json_paths) {
+  return ValidateAgainstSchema(ResultSchemaPath(), "json", json_paths);
+}
+
+std::string ScenarioSchemaPath() { return std::string(LEAKGATE_SOURCE_DIR) + "/scenarios/scenario.schema.json"; }
+
+ProcessOutcome ValidateScenarioYaml(const std::vector<std::string>& yaml_paths) {
+  return ValidateAgainstSchema(ScenarioSchemaPath(), "yaml", yaml_paths);
 }
 
 ProcessOutcome ParseXml(const std::string& xml_path) {

@@ -1,5 +1,6 @@
 // The real outside tools that check leakgate's reports in tests: Debian's
-// python3-jsonschema (result.json against reports/result.schema.json), Python's XML
+// python3-jsonschema (result.json against reports/result.schema.json, and with
+// python3-yaml the scenarios against scenarios/scenario.schema.json), Python's XML
 // parser (junit.xml is well-formed) and headless Chromium (report.html as a browser
 // draws it). A missing tool is a test failure with a message saying what to install
 // (tools/setup.sh lists both packages), never a skip.
@@ -27,6 +28,13 @@ std::string ResultSchemaPath();
 // exit_code 0 when valid; out lists the violations, each as "PATH: /json/pointer: message".
 ProcessOutcome ValidateResultJson(const std::string& json_path);
 ProcessOutcome ValidateResultJson(const std::vector<std::string>& json_paths);  // in one interpreter
+
+// scenarios/scenario.schema.json in the source tree.
+std::string ScenarioSchemaPath();
+
+// Validates the scenario YAML files against the scenario schema (Draft 2020-12, the schema
+// checked first), each read with Debian's python3-yaml; output as ValidateResultJson's.
+ProcessOutcome ValidateScenarioYaml(const std::vector<std::string>& yaml_paths);
 
 // Parses `xml_path` with Python's xml.etree; exit_code 0 when well-formed.
 ProcessOutcome ParseXml(const std::string& xml_path);

@@ -53,6 +53,22 @@ TEST(ReportText, AssertionTitleNamesThePhaseOfAThreshold) {
   EXPECT_EQ(AssertionTitle(a), "p99 < 50ms [load]");
 }
 
+TEST(ReportText, AThresholdsValuesCarryItsUnitAndItHasNoBaseline) {
+  AssertionResult a;
+  a.name = "p99 < 50ms";
+  a.kind = AssertionKind::kThreshold;
+  a.unit = "ms";
+  EXPECT_EQ(FormatAssertionValue(a, 63.21), "63.21ms");
+  EXPECT_EQ(FormatAssertionValue(a, 0, /*is_baseline=*/true), "");
+  a.unit = "%";
+  EXPECT_EQ(FormatAssertionValue(a, 0.5), "0.5%");
+  a.unit = " req/s";
+  EXPECT_EQ(FormatAssertionValue(a, 98.5), "98.5 req/s");
+  AssertionResult leak;
+  leak.name = "heap_inuse_bytes";
+  EXPECT_EQ(FormatAssertionValue(leak, 3 * 1024 * 1024, /*is_baseline=*/true), "3.0 MiB") << "leaks keep their baseline";
+}
+
 TEST(ReportText, LeakDescriptionHasGoleaksShape) {
   const auto leak = testing::FullResult().leaks.front();
   EXPECT_EQ(DescribeGoroutineLeak(leak),

@@ -57,7 +57,7 @@ RunResult FullResult() {
   RunResult r = Ended(Verdict::kFail, kExitLeak, 14.5,
                       "leak: goroutines 4 → 304 (limit 9); top: 300 × main.blockedSend.func1 [chan send]");
   r.target = {"http://127.0.0.1:41234", {"build/examples/go-targets/leaky", "-mode", "leaky"}, 4242, "killed by SIGTERM",
-              "target.log"};
+              "target.log", ""};
   r.phases.push_back(Phase("warmup", true, 0));
   auto load = Phase("load", false, 1);
   load.by_traffic = {{"blocked-send", "http", 400, 395, 5, 200, Latency(1, false)},
@@ -71,10 +71,10 @@ RunResult FullResult() {
   r.final = {{"goroutines", 304}, {"heap_inuse_bytes", 6 << 20}, {"fds", 20}};
   r.settled = false;
   r.settle_s = 4;
-  AssertionResult g{"goroutines", false, AssertionKind::kLeak, "", 4, 304, 9, "", std::nullopt, std::nullopt, false, 0.5};
-  AssertionResult fds{"fds", false, AssertionKind::kLeak, "", 8, 20, 11, "", 0.4, 0.1, true, 1};
-  AssertionResult heap{"heap_inuse_bytes", true, AssertionKind::kLeak, "", 2 << 20, 6 << 20, 8 << 20, "", {}, {}, false, 0};
-  AssertionResult p99{"p99 < 5ms", false, AssertionKind::kThreshold, "load", 0, 9.8, 5, "p99 9.80ms", {}, {}, false, 0};
+  AssertionResult g{"goroutines", false, AssertionKind::kLeak, "", 4, 304, 9, "", std::nullopt, std::nullopt, false, 0.5, ""};
+  AssertionResult fds{"fds", false, AssertionKind::kLeak, "", 8, 20, 11, "", 0.4, 0.1, true, 1, ""};
+  AssertionResult heap{"heap_inuse_bytes", true, AssertionKind::kLeak, "", 2 << 20, 6 << 20, 8 << 20, "", {}, {}, false, 0, ""};
+  AssertionResult p99{"p99 < 5ms", false, AssertionKind::kThreshold, "load", 0, 9.8, 5, "p99 9.80ms", {}, {}, false, 0, "ms"};
   r.assertions = {g, fds, heap, p99};
   GoroutineLeak leak;
   leak.count = 300;

@@ -99,5 +99,22 @@ TEST(CheckScenario, EveryErrorNamesItsFlag) {
   ExpectFlagError(a, "--pprof", StatusCode::kPermissionDenied);
 }
 
+TEST(CheckScenario, ThresholdsGoOnTheLoadPhaseAndBadOnesNameTheFlagAndCharacter) {
+  auto a = Args();
+  a.thresholds = {"p99 < 50ms", "errors < 1%"};
+  const auto s = CheckScenario(a);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_TRUE(s->phases[0].thresholds.empty()) << "not on the warm-up";
+  ASSERT_EQ(s->phases[1].thresholds.size(), 2u);
+  EXPECT_EQ(s->phases[1].thresholds[0].text, "p99 < 50ms");
+  EXPECT_EQ(s->phases[1].thresholds[1].metric, scenario::Threshold::Metric::kErrors);
+  a.thresholds = {"p99 < 50ms", "p99 < 50"};
+  const auto bad = CheckScenario(a);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "--threshold: \"50\" needs a unit: a latency is a duration such as 50ms or 1.5s (at character 7 of \"p99 < 50\")");
+}
+
 }  // namespace
 }  // namespace leakgate::cli

@@ -47,5 +47,30 @@ TEST(ParseVars, NameValuePairsAndTheirErrors) {
   EXPECT_THROW(ParseVars({"=1"}), CLI::ValidationError);
 }
 
+TEST(WholeNumberAtLeast, AcceptsWholeNumbersFromTheBoundAndSaysWhatItWants) {
+  const auto check = WholeNumberAtLeast(0);
+  for (std::string ok : {"0", "5", "100000"}) EXPECT_EQ(check(ok), "") << ok;
+  std::string negative = "-1";
+  EXPECT_EQ(check(negative), "must be a whole number >= 0, got \"-1\"");
+  std::string fraction = "1.5";
+  EXPECT_EQ(check(fraction), "must be a whole number >= 0, got \"1.5\"");
+  std::string word = "ten";
+  EXPECT_EQ(WholeNumberAtLeast(1)(word), "must be a whole number >= 1, got \"ten\"");
+}
+
+TEST(UnknownCommandMessage, NamesTheWordAndTheCommands) {
+  CLI::App app;
+  app.add_subcommand("run");
+  app.add_subcommand("validate");
+  auto message = [&](std::vector<const char*> argv) {
+    return UnknownCommandMessage(app, static_cast<int>(argv.size()), argv.data());
+  };
+  EXPECT_EQ(message({"leakgate", "rnu"}), "unknown command \"rnu\" (did you mean 'run'?); commands: run, validate");
+  EXPECT_EQ(message({"leakgate", "frobnicate"}), "unknown command \"frobnicate\"; commands: run, validate");
+  EXPECT_EQ(message({"leakgate", "run"}), "");
+  EXPECT_EQ(message({"leakgate", "--help"}), "") << "flags are CLI11's";
+  EXPECT_EQ(message({"leakgate"}), "");
+}
+
 }  // namespace
 }  // namespace leakgate::cli

@@ -801,34 +801,6 @@ TEST(ScenarioFile, DirectoryIsAnError) {
   EXPECT_THROW(LoadScenarioFile(dir.path().string(), ports.Options()), ScenarioError);
 }
 
-std::vector<fs::path> ShippedScenarios() {
-  std::vector<fs::path> files;
-  const fs::path dir = fs::path(LEAKGATE_SOURCE_DIR) / "scenarios";
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.path().extension() == ".yaml") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-TEST(ScenarioFile, EveryShippedScenarioLoads) {
-  const auto files = ShippedScenarios();
-  if (files.empty()) GTEST_SKIP() << "no scenarios/*.yaml";
-  for (const auto& file : files) {
-    for (const auto& overrides : {std::map<std::string, std::string>{}, std::map<std::string, std::string>{{"mode", "fixed"}}}) {
-      FakePorts ports;
-      try {
-        const Scenario s = LoadScenarioFile(file.string(), ports.Options(overrides));
-        EXPECT_FALSE(s.phases.empty()) << file;
-        EXPECT_FALSE(s.target.url.empty()) << file;
-      } catch (const ScenarioError& e) {
-        ADD_FAILURE() << e.what();
-      }
-    }
-  }
-}
-
 // Every ```yaml block of FORMAT.md with a top-level `phases:` is a complete scenario and
 // must load (with ${env.*} examples given a value); the rest are fragments.
 TEST(ScenarioFile, EveryCompleteExampleInFormatMdLoads) {
