@@ -250,7 +250,6 @@ class RunExecution {
       result_.phases.back().dependencies = std::move(*faulted);
     }
     result_.phases.back().cycle = cycle;
-    result_.phases.back().dependencies = std::move(*faulted);
     const auto& p = result_.phases.back();
     Progress(fmt::format("phase {} done: {} requests, {} ok, {} errors, {} cancelled, {} dropped, p99 {:.2f}ms", p.name,
                          p.requests, p.ok, p.errors, p.cancelled, p.dropped, p.latency.p99_ms));
