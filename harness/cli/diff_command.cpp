@@ -116,17 +116,17 @@ StatusOr<LoadedDump> LoadDump(const std::string& path, const char* which) {
   return d;
 }
 
-// "route=/a, tenant=7": the representative goroutine's pprof labels, in their order, with
-// control bytes escaped (they come from the dump and go to a terminal).
+// "route=/a, tenant=7": the pprof labels every goroutine of the group shares, in their
+// order, with control bytes escaped (they come from the dump and go to a terminal).
 std::string LabelsOf(const probes::GoroutineGroup& g) {
   std::vector<std::string> parts;
-  for (const auto& [key, value] : g.representative.labels) parts.push_back(scenario::Printable(key) + "=" + scenario::Printable(value));
+  for (const auto& [key, value] : g.labels) parts.push_back(scenario::Printable(key) + "=" + scenario::Printable(value));
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 nlohmann::json LabelsJson(const probes::GoroutineGroup& g) {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& [key, value] : g.representative.labels) out[key] = value;
+  for (const auto& [key, value] : g.labels) out[key] = value;
   return out;
 }
 
@@ -154,7 +154,7 @@ std::string RenderText(const LoadedDump& before, const LoadedDump& after, const 
   for (size_t i = 0; i < shown; ++i) {
     const auto& g = grew[i];
     out += "\n+" + probes::FormatGroup(g);
-    if (!g.labels.empty()) fmt::format_to(it, "  labels: {}\n", probes::FormatLabels(g.labels));
+    if (!g.labels.empty()) fmt::format_to(it, "  labels: {}\n", LabelsOf(g));
     if (g.count <= a.tolerance) fmt::format_to(it, "  (within --tolerance {})\n", a.tolerance);
   }
   if (failing > 0) {
