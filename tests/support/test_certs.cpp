@@ -10,7 +10,7 @@ namespace leakgate::testing {
 namespace {
 
 void Run(const std::vector<std::string>& argv) {
-  const auto r = RunSubprocess(argv, {.timeout = std::chrono::seconds(30)});
+  const auto r = RunSubprocess(argv, {.cwd = "", .timeout = std::chrono::seconds(30)});
   if (r.exit_code != 0) throw std::runtime_error(argv[0] + " " + argv[1] + " failed: " + r.err);
 }
 

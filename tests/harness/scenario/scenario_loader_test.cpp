@@ -513,7 +513,7 @@ phases: [{name: l, duration: 1s}]
 
 TEST(ScenarioErrors, UnknownKeyWithoutACloseMatchListsTheAllowedKeys) {
   ExpectErrorAt(kPrefix + "phases: [{name: l, duration: 1s}]\nprobe: {frequency: 1s}\n", 7, 9,
-                {"probe: unknown key 'frequency' (allowed here: pprof, metrics, expvar, heap_profile, goroutine_leak_profile, interval, samples, force_gc, timeout, gctrace, capture)"});
+                {"probe: unknown key 'frequency' (allowed here: pprof, metrics, expvar, heap_profile, goroutine_leak_profile, interval, samples, force_gc, timeout, gctrace, capture, tls)"});
 }
 
 TEST(ScenarioErrors, DuplicateKey) {
