@@ -55,6 +55,7 @@ LatencySummary LatencyFrom(const Reader& r) {
   r.Get("count", l.count);
   r.Get("p50", l.p50_ms);
   r.Get("p90", l.p90_ms);
+  r.Get("p95", l.p95_ms);
   r.Get("p99", l.p99_ms);
   r.Get("p999", l.p999_ms);
   r.Get("p9999", l.p9999_ms);
