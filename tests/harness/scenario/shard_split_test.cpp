@@ -84,7 +84,8 @@ TEST(ShardSplit, ReplayRecordsAreDealtOutByLine) {
   std::filesystem::remove(path);
   std::vector<std::string> seen;
   for (int i = 0; i < 3; ++i) {
-    const auto& records = ShardScenario(s, {i, 3}).traffic.at(0).replay->requests;
+    const auto shard = ShardScenario(s, {i, 3});  // kept alive: records refer into it
+    const auto& records = shard.traffic.at(0).replay->requests;
     for (size_t j = 0; j < records.size(); ++j) {
       const int k = i + static_cast<int>(j) * 3;  // record k goes to shard k mod 3
       EXPECT_EQ(records[j].path, "/r/" + std::to_string(k));
