@@ -9,6 +9,7 @@
 
 #include "harness/cli/run_command.h"
 #include "harness/scenario/duration.h"
+#include "harness/scenario/limits.h"
 #include "harness/scenario/messages.h"
 #include "probes/http_fetch.h"
 #include "reports/run_result.h"
@@ -85,6 +86,10 @@ StatusOr<scenario::Scenario> CheckScenario(const CheckArgs& a) {
   if (!url.ok()) return url.status();
   if (a.hits.empty()) return Status::InvalidArgument("--hit: give at least one request, e.g. --hit 'GET /path'");
   if (!(a.rate > 0)) return Status::InvalidArgument(fmt::format("--rate: must be > 0, got {}", a.rate));
+  if (a.rate > scenario::limits::kRate) {
+    return Status::InvalidArgument(fmt::format("--rate: must be at most {} (leakgate's ceiling), got {}",
+                                               static_cast<int64_t>(scenario::limits::kRate), a.rate));
+  }
   if (!(a.cancel_share > 0 && a.cancel_share <= 1)) {
     return Status::InvalidArgument(fmt::format("--cancel-share: must be in (0, 1], got {}", a.cancel_share));
   }
@@ -94,6 +99,11 @@ StatusOr<scenario::Scenario> CheckScenario(const CheckArgs& a) {
   const auto settle = DurationFlag("--settle", a.settle, true);
   for (const auto* d : {&duration, &warmup, &settle}) {
     if (!d->ok()) return d->status();
+  }
+  if (*duration > scenario::limits::kPhaseDuration || *warmup > scenario::limits::kPhaseDuration) {
+    return Status::InvalidArgument(fmt::format("{}: must be at most {} (leakgate's ceiling)",
+                                               *duration > scenario::limits::kPhaseDuration ? "--duration" : "--warmup",
+                                               scenario::FormatDuration(scenario::limits::kPhaseDuration)));
   }
 
   scenario::Scenario s;

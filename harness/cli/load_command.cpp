@@ -19,6 +19,7 @@
 #include "harness/net/tls_settings.h"
 #include "harness/runner/interrupt.h"
 #include "harness/scenario/duration.h"
+#include "harness/scenario/limits.h"
 #include "harness/scenario/scenario.h"
 
 namespace leakgate::cli {
@@ -74,6 +75,37 @@ StatusOr<CheckedTarget> CheckTarget(const LoadArgs& a, scenario::Duration timeou
   return out;
 }
 
+// The numeric flags against their range and leakgate's ceilings (harness/scenario/limits.h,
+// the same as a scenario's): the first one out of range, by its flag.
+Status CheckFlagRanges(const LoadArgs& a, scenario::Duration duration, scenario::Duration timeout) {
+  namespace limits = scenario::limits;
+  const auto bad = [](std::string_view flag, auto min, auto max, auto got) {
+    return Status::InvalidArgument(fmt::format("{}: must be in [{}, {}], got {}", flag, min, max, got));
+  };
+  if (a.rate > limits::kRate) return bad("--rate", 0, static_cast<int64_t>(limits::kRate), a.rate);
+  if (a.concurrency < 0 || a.concurrency > limits::kConcurrency) {
+    return bad("--concurrency", 0, limits::kConcurrency, a.concurrency);
+  }
+  if (a.threads < 0 || a.threads > limits::kWorkers) return bad("--threads", 0, limits::kWorkers, a.threads);
+  if (a.connections < 0 || a.connections > limits::kConnections) {
+    return bad("--connections", 0, limits::kConnections, a.connections);
+  }
+  if (a.streams < 1 || a.streams > limits::kStreamsPerConnection) {
+    return bad("--streams", 1, limits::kStreamsPerConnection, a.streams);
+  }
+  if (duration > limits::kPhaseDuration) {
+    return Status::InvalidArgument(fmt::format("--duration: must be at most {} (leakgate's ceiling), got {}",
+                                               scenario::FormatDuration(limits::kPhaseDuration),
+                                               scenario::FormatDuration(duration)));
+  }
+  if (timeout > limits::kRequestTimeout) {
+    return Status::InvalidArgument(fmt::format("--timeout: must be at most {} (leakgate's ceiling), got {}",
+                                               scenario::FormatDuration(limits::kRequestTimeout),
+                                               scenario::FormatDuration(timeout)));
+  }
+  return Status::Ok();
+}
+
 int RunLoad(const LoadArgs& a) {
   if ((a.rate > 0) == (a.concurrency > 0)) {
     fmt::print(stderr, "leakgate load: give exactly one of --rate or --concurrency\n");
@@ -83,6 +115,10 @@ int RunLoad(const LoadArgs& a) {
   const auto timeout = scenario::ParseDuration(a.timeout);
   if (!duration || *duration <= scenario::Duration::zero() || !timeout || *timeout <= scenario::Duration::zero()) {
     fmt::print(stderr, "leakgate load: invalid --duration or --timeout\n");
+    return 2;
+  }
+  if (const auto ranges = CheckFlagRanges(a, *duration, *timeout); !ranges.ok()) {
+    fmt::print(stderr, "leakgate load: {}\n", ranges.message());
     return 2;
   }
   const auto target = CheckTarget(a, *timeout);

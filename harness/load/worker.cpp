@@ -87,10 +87,13 @@ size_t Worker::Pick() { return plan_.weights.size() == 1 ? 0 : picker_(rng_); }
 // Open model (or a recorded pace): waits for each of this worker's arrivals of `stream`
 // and starts its request; arrivals beyond max_in_flight are dropped. A scheduler that
 // fell behind (a rate the machine cannot keep up with) yields every kYieldEvery arrivals
-// so requests and the stop path run, and skips in one step the arrivals it would drop
-// anyway, so it never spins.
+// so requests and the stop path run, skips in one step the arrivals it would drop
+// anyway, so it never spins, and drops what is still unsent at the phase's end.
 asio::awaitable<void> Worker::Schedule(const ArrivalStream& stream, asio::steady_timer& timer) {
   constexpr int kYieldEvery = 64;
+  // Arrivals still unsent this long after the phase's end are dropped, not sent: a short
+  // lag at the end (a busy client) still sends them, late.
+  constexpr auto kLateAtEnd = std::chrono::milliseconds(200);
   const int64_t stride = plan_.worker_count;
   int since_yield = 0;
   for (int64_t j = index_; !stopping_; j += stride) {
@@ -103,6 +106,13 @@ asio::awaitable<void> Worker::Schedule(const ArrivalStream& stream, asio::steady
       timer.expires_at(due);
       co_await timer.async_wait(kUseTuple);
       if (stopping_) break;
+    } else if (now >= plan_.end + kLateAtEnd) {
+      // The phase is over and these arrivals were never sent: they count as dropped, and
+      // the phase stops on time however far behind the scheduler fell.
+      const int64_t left = (stream.schedule.Count() - j + stride - 1) / stride;  // j and this worker's after it
+      stats_.scheduled += left;
+      stats_.dropped += left;
+      break;
     } else if (++since_yield >= kYieldEvery) {
       since_yield = 0;
       co_await asio::post(ioc_, asio::use_awaitable);

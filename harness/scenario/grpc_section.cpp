@@ -12,6 +12,7 @@
 #include <system_error>
 #include <utility>
 
+#include "harness/scenario/limits.h"
 #include "harness/scenario/messages.h"
 #include "harness/scenario/protocol_syntax.h"
 #include "harness/scenario/scenario_error.h"
@@ -194,7 +195,7 @@ void ReadGrpcTraffic(const MapReader& m, Traffic& t) {
 
 void ReadGrpcPhase(const Reader& r, GrpcPhase& out) {
   const auto m = r.Map({"connections", "channel_churn"});
-  if (const auto v = m.Get("connections")) out.connections = IntAtLeast(*v, 1);
+  if (const auto v = m.Get("connections")) out.connections = AtMost(*v, IntAtLeast(*v, 1), limits::kGrpcConnections);
   if (const auto v = m.Get("channel_churn")) out.channel_churn = IntAtLeast(*v, 1);
 }
 

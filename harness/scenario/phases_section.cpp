@@ -7,6 +7,7 @@
 
 #include "harness/scenario/faults_section.h"
 #include "harness/scenario/grpc_section.h"
+#include "harness/scenario/limits.h"
 #include "harness/scenario/messages.h"
 #include "harness/scenario/thresholds_section.h"
 
@@ -17,20 +18,22 @@ namespace {
 void ReadRate(const Reader& r, Phase& p) {
   if (r.IsMap()) {
     const auto m = r.Map({"from", "to"});
-    p.rate = NonNegativeNumber(m.Require("from"));
-    p.rate_to = NonNegativeNumber(m.Require("to"));
+    const auto from = m.Require("from");
+    const auto to = m.Require("to");
+    p.rate = AtMost(from, NonNegativeNumber(from), limits::kRate);
+    p.rate_to = AtMost(to, NonNegativeNumber(to), limits::kRate);
     if (p.rate == 0 && p.rate_to == 0) r.Fail("a ramp from 0 to 0 sends nothing (omit rate: for an idle phase)");
   } else {
-    p.rate = NonNegativeNumber(r);
+    p.rate = AtMost(r, NonNegativeNumber(r), limits::kRate);
   }
 }
 
 ConnectionPolicy ReadConnections(const Reader& r) {
   const auto m = r.Map({"pool", "per_request", "max"});
   ConnectionPolicy c;
-  if (const auto v = m.Get("pool")) c.pool = IntAtLeast(*v, 0);
+  if (const auto v = m.Get("pool")) c.pool = AtMost(*v, IntAtLeast(*v, 0), limits::kConnections);
   if (const auto v = m.Get("per_request")) c.per_request = v->Bool();
-  if (const auto v = m.Get("max")) c.max = IntAtLeast(*v, 0);
+  if (const auto v = m.Get("max")) c.max = AtMost(*v, IntAtLeast(*v, 0), limits::kConnections);
   return c;
 }
 
@@ -75,12 +78,12 @@ void ReadArrivals(const MapReader& m, const std::vector<Traffic>& traffic, Phase
     }
   }
   if (concurrency) {
-    p.concurrency = IntAtLeast(*concurrency, 1);
+    p.concurrency = AtMost(*concurrency, IntAtLeast(*concurrency, 1), limits::kConcurrency);
     if (traffic.empty()) concurrency->Fail(fmt::format("{} users, but traffic: defines no requests", p.concurrency));
   }
   if (const auto v = m.Get("think_time")) {
     if (!concurrency) v->Fail("only with concurrency: (the closed model)");
-    p.think_time = v->Dur();
+    p.think_time = AtMost(*v, v->Dur(), limits::kThinkTime);
   }
   if (replay) p.replay = ReadPhaseReplay(*replay, traffic);
 }
@@ -102,7 +105,8 @@ std::vector<Phase> ReadPhases(const Reader& r, const std::vector<Traffic>& traff
     const auto name = m.Require("name");
     p.name = NonEmptyString(name);
     names.Add(name, p.name);
-    p.duration = PositiveDuration(m.Require("duration"));
+    const auto duration = m.Require("duration");
+    p.duration = AtMost(duration, PositiveDuration(duration), limits::kPhaseDuration);
     ReadArrivals(m, traffic, p);
     const auto warmup = m.Get("warmup");
     p.warmup = warmup ? warmup->Bool() : (p.name == "warmup" || p.name == "warm-up");
@@ -110,12 +114,14 @@ std::vector<Phase> ReadPhases(const Reader& r, const std::vector<Traffic>& traff
       (warmup ? *warmup : name).Fail("warm-up phases run before the baseline is taken and must come before every other phase");
     }
     seen_measured = seen_measured || !p.warmup;
-    if (const auto v = m.Get("max_in_flight")) p.max_in_flight = IntAtLeast(*v, 1);
-    if (const auto v = m.Get("timeout")) p.timeout = PositiveDuration(*v);
-    if (const auto v = m.Get("workers")) p.workers = IntAtLeast(*v, 0);
+    if (const auto v = m.Get("max_in_flight")) p.max_in_flight = AtMost(*v, IntAtLeast(*v, 1), limits::kMaxInFlight);
+    if (const auto v = m.Get("timeout")) p.timeout = AtMost(*v, PositiveDuration(*v), limits::kRequestTimeout);
+    if (const auto v = m.Get("workers")) p.workers = AtMost(*v, IntAtLeast(*v, 0), limits::kWorkers);
     if (const auto v = m.Get("connections")) p.connections = ReadConnections(*v);
     if (const auto v = m.Get("protocol")) p.protocol = ReadWire(*v);
-    if (const auto v = m.Get("streams_per_connection")) p.streams_per_connection = IntAtLeast(*v, 1);
+    if (const auto v = m.Get("streams_per_connection")) {
+      p.streams_per_connection = AtMost(*v, IntAtLeast(*v, 1), limits::kStreamsPerConnection);
+    }
     if (const auto v = m.Get("grpc")) ReadGrpcPhase(*v, p.grpc);
     if (const auto faults = m.Get("faults")) ReadFaults(*faults, traffic, p);
     if (const auto v = m.Get("thresholds")) p.thresholds = ReadThresholds(*v, p);

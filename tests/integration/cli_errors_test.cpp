@@ -2,10 +2,15 @@
 // report that is still written (partial) when the run cannot finish.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 #include <nlohmann/json.hpp>
 
+#include "harness/runner/ports.h"
 #include "leakgate_process.h"
 
 namespace leakgate::testing {
@@ -143,6 +148,50 @@ TEST(CliErrors, LoadUrlWithoutSchemeOrWithBadPortExits2Saying) {
                   seconds(30));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--allow-host: \"a b\" is not a host name or IP address"), std::string::npos) << r.err;
+}
+
+// Ceilings (harness/scenario/limits.h): a flag beyond one exits 2 naming it, before
+// anything is sent (port 1 would refuse every request, exit 0 with errors).
+TEST(CliErrors, LoadAndCheckFlagsBeyondTheirCeilingsExit2NamingTheFlag) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--rate", "1e12"}, "--rate: must be in [0, 10000000]"},
+      {{"--concurrency", "10000000"}, "--concurrency: must be in [0, 100000], got 10000000"},
+      {{"--rate", "10", "--threads", "100000"}, "--threads: must be in [0, 256], got 100000"},
+      {{"--rate", "10", "--threads", "-3"}, "--threads: must be in [0, 256], got -3"},
+      {{"--rate", "10", "--connections", "-1"}, "--connections: must be in [0, 1000000], got -1"},
+      {{"--rate", "10", "--streams", "0"}, "--streams: must be in [1, 100000], got 0"},
+      {{"--rate", "10", "--duration", "25h"}, "--duration: must be at most 24h0m0s (leakgate's ceiling), got 25h0m0s"},
+      {{"--rate", "10", "--timeout", "2h"}, "--timeout: must be at most 1h0m0s (leakgate's ceiling), got 2h0m0s"},
+  };
+  for (const auto& [flags, message] : cases) {
+    std::vector<std::string> args{"load", "http://127.0.0.1:1/"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const auto r = RunLeakgate(args, seconds(30));
+    EXPECT_EQ(r.exit_code, 2) << flags[0] << ": " << r.err << r.out;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+  }
+  const auto r = RunLeakgate({"check", "http://127.0.0.1:1", "--hit", "/x", "--rate", "2e7"}, seconds(30));
+  EXPECT_EQ(r.exit_code, 2) << r.err << r.out;
+  EXPECT_NE((r.err + r.out).find("--rate: must be at most 10000000 (leakgate's ceiling)"), std::string::npos)
+      << r.err << r.out;
+}
+
+// Regression: a rate far beyond what the client sends (here every request fails at once
+// against a closed loopback port) ran a 1 s phase for about a minute, sending every
+// arrival late. Arrivals unsent at the phase's end are dropped: the phase stops on time.
+TEST(CliErrors, LoadAtTheRateCeilingStopsOnTimeAndCountsWhatItDropped) {
+  const auto port = std::to_string(runner::AllocateLoopbackPort());  // nothing listens there
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = RunLeakgate({"load", "http://127.0.0.1:" + port + "/", "--rate", "10000000", "--duration", "1s", "--json"},
+                             seconds(60));
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(took, seconds(15)) << "a 1 s phase; it took about 55 s before the fix";
+  const auto j = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["scheduled"].get<int64_t>(), 10'000'000);
+  EXPECT_GT(j["dropped"].get<int64_t>(), 0);
+  EXPECT_EQ(j["requests"].get<int64_t>() + j["dropped"].get<int64_t>(), j["scheduled"].get<int64_t>());
 }
 
 }  // namespace
