@@ -12,6 +12,7 @@
 
 #include "harness/load/load_engine.h"
 #include "harness/runner/readiness.h"
+#include "harness/scenario/scenario_hosts.h"
 #include "harness/scenario/scenario_loader.h"
 #include "reports/report_text.h"
 #include "reports/run_result.h"
@@ -80,6 +81,9 @@ std::string CheckTraffic(const scenario::Scenario& s) {
 
 int Validate(const ValidateArgs& args) {
   const auto s = LoadScenario(args.scenario_path, args.vars);
+  if (const Status hosts = scenario::CheckScenarioHosts(s, {}); !hosts.ok()) {
+    return Fail("validate", fmt::format("{}: {}", s.file, hosts.message()), reports::kExitBadInput);
+  }
   std::string traffic_check;
   try {
     traffic_check = CheckTraffic(s);

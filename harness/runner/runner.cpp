@@ -17,6 +17,7 @@
 #include "harness/runner/probe_session.h"
 #include "harness/runner/readiness.h"
 #include "harness/runner/target_session.h"
+#include "harness/scenario/scenario_hosts.h"
 #include "probes/sampler.h"
 #include "probes/settle.h"
 #include "probes/verdict.h"
@@ -82,6 +83,8 @@ class RunExecution {
     // Any failure ends as a verdict with a message and a written report; leakgate's own
     // bugs (an exception nobody expected) exit 70.
     try {
+      // A host the address policy refuses: exit 2 before anything is sent or resolved.
+      if (Status hosts = scenario::CheckScenarioHosts(s_, o_.allow); !hosts.ok()) throw EndRun{std::move(hosts)};
       // Bad protos or requests: exit 2 before anything starts (reflection needs the target).
       if (!o_.remote_load && !load::LoadEngine::NeedsRunningTarget(s_)) PrepareEngine(StatusCode::kInvalidArgument);
       StartTarget();
