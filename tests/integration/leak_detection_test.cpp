@@ -127,7 +127,10 @@ TEST_P(LeakDetection, LeakyVariantFailsNamingTheCulprit) {
     ASSERT_FALSE(r.result["fds_closed_by_gc"].empty()) << r.result.dump(2);
     EXPECT_NE(r.result["fds_closed_by_gc"][0]["target"].get<std::string>().find(c.closed_by_gc), std::string::npos)
         << r.result["fds_closed_by_gc"].dump(2);
-    EXPECT_GE(r.result["fds_closed_by_gc"][0]["count"].get<int>(), 50) << "two sockets per request, 200 req/s";
+    // Two sockets per request at 200 req/s, but how many are still open at leakgate's forced
+    // GC depends on the target's own GC cycles before it (a loaded machine saw 10 to 46, an
+    // idle one over 50): the failed fds_closed_by_gc assertion below is what the run proves.
+    EXPECT_GT(r.result["fds_closed_by_gc"][0]["count"].get<int>(), 0);
     const auto& assertions = r.result["assertions"];
     EXPECT_TRUE(std::any_of(assertions.begin(), assertions.end(), [](const json& a) {
       return a["name"] == "fds_closed_by_gc" && a["passed"] == false && a["kind"] == "leak";
