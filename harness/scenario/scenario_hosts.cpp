@@ -6,11 +6,10 @@
 #include <string_view>
 
 #include "harness/net/http_url.h"
+#include "harness/scenario/protocol_syntax.h"
 
 namespace leakgate::scenario {
 namespace {
-
-bool IsAbsolute(std::string_view url) { return url.starts_with("http://") || url.starts_with("https://"); }
 
 // `url` (absolute) set at `key`: allowed by either list, or why not.
 Status CheckUrl(std::string_view key, const std::string& url, const net::AllowList& scenario_allow,
@@ -32,13 +31,13 @@ Status CheckScenarioHosts(const Scenario& s, const net::AllowList& extra) {
   const auto allow = net::AllowList::Parse(s.safety.allow_hosts, "safety.allow_hosts");
   if (!allow.ok()) return allow.status();
   if (Status st = CheckUrl("target.url", s.target.url, *allow, extra); !st.ok()) return st;
-  if (s.target.ready && IsAbsolute(*s.target.ready)) {
+  if (s.target.ready && UrlScheme(*s.target.ready)) {
     if (Status st = CheckUrl("target.ready", *s.target.ready, *allow, extra); !st.ok()) return st;
   }
   const std::pair<std::string_view, const std::string*> sources[] = {
       {"probe.pprof", &s.probe.pprof}, {"probe.expvar", &s.probe.expvar}, {"probe.metrics", &s.probe.metrics}};
   for (const auto& [key, url] : sources) {
-    if (!IsAbsolute(*url)) continue;
+    if (!UrlScheme(*url)) continue;
     if (Status st = CheckUrl(key, *url, *allow, extra); !st.ok()) return st;
   }
   for (size_t i = 0; i < s.traffic.size(); ++i) {
