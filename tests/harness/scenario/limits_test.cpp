@@ -6,34 +6,23 @@
 
 #include <string>
 
-#include "harness/scenario/scenario_loader.h"
 #include "tests/harness/scenario/expect_scenario_error.h"
+#include "tests/harness/scenario/one_phase_scenario.h"
 
 namespace leakgate::scenario {
 namespace {
-
-constexpr int kPhaseLine = 5;
-constexpr int kPhaseIndent = 4;  // "  - "
-
-Scenario Parse(const std::string& phase) {
-  LoadOptions options;
-  options.allocate_port = [next = 40000]() mutable { return next++; };
-  return ParseScenario("name: p\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: a, path: /}]\nphases:\n  - " + phase +
-                           "\n",
-                       "p.yaml", options);
-}
 
 // `phase` is refused at the first occurrence of `value`, with a message holding `part`.
 void ExpectRefusedAt(const std::string& phase, const std::string& value, const std::string& part) {
   SCOPED_TRACE(phase);
   const auto at = phase.find(value);
   ASSERT_NE(at, std::string::npos);
-  ExpectScenarioErrorAt([&] { Parse(phase); }, kPhaseLine, kPhaseIndent + static_cast<int>(at) + 1, part);
+  ExpectScenarioErrorAt([&] { ParseOnePhase(phase); }, kOnePhaseLine, kOnePhaseIndent + static_cast<int>(at) + 1, part);
 }
 
 TEST(ScenarioLimits, ValuesAtTheCeilingsLoad) {
-  const auto p = Parse("{name: l, duration: 24h, rate: 10000000, max_in_flight: 1000000, workers: 256, timeout: 1h, "
-                       "connections: {pool: 1000000, max: 1000000}, streams_per_connection: 100000}")
+  const auto p = ParseOnePhase("{name: l, duration: 24h, rate: 10000000, max_in_flight: 1000000, workers: 256, timeout: 1h, "
+                               "connections: {pool: 1000000, max: 1000000}, streams_per_connection: 100000}")
                      .phases.at(0);
   EXPECT_EQ(p.duration, limits::kPhaseDuration);
   EXPECT_EQ(p.rate, limits::kRate);
@@ -42,10 +31,10 @@ TEST(ScenarioLimits, ValuesAtTheCeilingsLoad) {
   EXPECT_EQ(p.timeout, limits::kRequestTimeout);
   EXPECT_EQ(p.connections.max, limits::kConnections);
   EXPECT_EQ(p.streams_per_connection, limits::kStreamsPerConnection);
-  const auto closed = Parse("{name: l, duration: 1s, concurrency: 100000, think_time: 1h}").phases.at(0);
+  const auto closed = ParseOnePhase("{name: l, duration: 1s, concurrency: 100000, think_time: 1h}").phases.at(0);
   EXPECT_EQ(closed.concurrency, limits::kConcurrency);
   EXPECT_EQ(closed.think_time, limits::kThinkTime);
-  EXPECT_EQ(Parse("{name: l, duration: 1s, rate: {from: 0, to: 10000000}}").phases.at(0).rate_to, limits::kRate);
+  EXPECT_EQ(ParseOnePhase("{name: l, duration: 1s, rate: {from: 0, to: 10000000}}").phases.at(0).rate_to, limits::kRate);
 }
 
 TEST(ScenarioLimits, ValuesBeyondTheCeilingsAreRefusedAtTheValue) {
