@@ -39,8 +39,8 @@ bool SettleTracker::Settled() const {
   for (auto it = recent_.end() - static_cast<std::ptrdiff_t>(window_); it != recent_.end(); ++it) {
     const auto& sample = *it;
     for (const auto& [name, limit] : limits_) {
-      const auto it = sample.find(name);
-      if (it == sample.end() || it->second > limit) return false;
+      const auto value = sample.find(name);
+      if (value == sample.end() || value->second > limit) return false;
     }
   }
   return true;

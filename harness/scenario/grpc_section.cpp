@@ -5,13 +5,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <system_error>
 #include <utility>
 
+#include "harness/scenario/input_file.h"
 #include "harness/scenario/limits.h"
 #include "harness/scenario/messages.h"
 #include "harness/scenario/protocol_syntax.h"
@@ -94,11 +93,8 @@ std::vector<std::pair<std::string, std::string>> GrpcMetadata(const Reader& r) {
 
 // The calls of the replay file `file` (traffic_files.h), errors placed at `r`.
 std::vector<GrpcRecordedCall> ReadGrpcReplayFile(const Reader& r, const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) r.Fail(fmt::format("cannot read replay file {}", Quoted(file)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto calls = r.Placed([&] { return ParseGrpcReplay(text.str(), file); });
+  const auto text = r.Placed([&] { return ReadInputFile(file, "replay file " + Quoted(file), limits::kRecordingFileBytes); });
+  auto calls = r.Placed([&] { return ParseGrpcReplay(text, file); });
   if (calls.empty()) r.Fail(fmt::format("replay file {} has no calls", Quoted(file)));
   return calls;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 #include "harness/scenario/scenario.h"
 
@@ -26,6 +27,10 @@ inline constexpr int kGrpcConnections = 100'000;       // gRPC channels of a pha
 inline constexpr Duration kPhaseDuration = std::chrono::hours(24);
 inline constexpr Duration kRequestTimeout = std::chrono::hours(1);
 inline constexpr Duration kThinkTime = std::chrono::hours(1);
+// Files and templates, which are held in memory whole.
+inline constexpr std::uintmax_t kScenarioFileBytes = std::uintmax_t{16} << 20;     // the scenario's YAML
+inline constexpr std::uintmax_t kRecordingFileBytes = std::uintmax_t{256} << 20;   // CSV, JSON lines, HAR, gRPC replay
+inline constexpr std::uintmax_t kRenderedTemplateBytes = std::uintmax_t{16} << 20; // a path, header value or body as sent, at its longest
 }  // namespace limits
 
 // Each returns `value`, or throws at `r` "must be at most CEILING (leakgate's ceiling), got

@@ -15,18 +15,16 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include <cerrno>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <sstream>
-#include <system_error>
 #include <vector>
 
 #include "harness/scenario/assert_section.h"
 #include "harness/scenario/context.h"
 #include "harness/scenario/dependencies_section.h"
 #include "harness/scenario/grpc_section.h"
+#include "harness/scenario/input_file.h"
+#include "harness/scenario/limits.h"
 #include "harness/scenario/messages.h"
 #include "harness/scenario/phases_section.h"
 #include "harness/scenario/safety_section.h"
@@ -198,21 +196,13 @@ Scenario ParseScenario(std::string_view yaml, const std::string& file_name, cons
 }
 
 Scenario LoadScenarioFile(const std::string& path, const LoadOptions& options) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw ScenarioError(SourceMark{path, 0, 0}, "cannot read scenario file: is a directory");
+  std::string text;
+  try {
+    text = ReadInputFile(path, "scenario file", limits::kScenarioFileBytes);
+  } catch (const ScenarioError& e) {
+    throw ScenarioError(SourceMark{path, 0, 0}, e.message());
   }
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    throw ScenarioError(SourceMark{path, 0, 0},
-                        fmt::format("cannot read scenario file: {}", err != 0 ? std::generic_category().message(err) : "cannot open"));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ScenarioError(SourceMark{path, 0, 0}, "cannot read scenario file: read error");
-  return ParseScenario(text.str(), path, options);
+  return ParseScenario(text, path, options);
 }
 
 }  // namespace leakgate::scenario

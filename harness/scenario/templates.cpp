@@ -107,4 +107,21 @@ Template ParseTemplate(std::string_view text, const std::vector<std::string>& co
   return parts;
 }
 
+std::uintmax_t LongestRendering(const Template& t, std::size_t longest_csv_cell) {
+  constexpr std::uintmax_t kInt64Digits = 20;  // "-9223372036854775808"
+  constexpr std::uintmax_t kUuidBytes = 36;
+  std::uintmax_t total = 0;
+  for (const auto& part : t) {
+    switch (part.kind) {
+      case TemplatePart::kLiteral: total += part.text.size(); break;
+      case TemplatePart::kSeq:
+      case TemplatePart::kRandInt: total += kInt64Digits; break;
+      case TemplatePart::kRandStr: total += static_cast<std::uintmax_t>(part.low); break;
+      case TemplatePart::kUuid: total += kUuidBytes; break;
+      case TemplatePart::kCsv: total += longest_csv_cell; break;
+    }
+  }
+  return total;
+}
+
 }  // namespace leakgate::scenario

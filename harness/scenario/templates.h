@@ -10,6 +10,8 @@
 // Thread-safety: none needed (no state).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,5 +23,9 @@ namespace leakgate::scenario {
 // Parses `text` (already ${...}-substituted). `columns`: the header of the entry's CSV
 // file ({{csv.COLUMN}} is an error without one, or for a column not in it).
 Template ParseTemplate(std::string_view text, const std::vector<std::string>& columns);
+
+// The most bytes one rendering of `t` can take, with {{csv.*}} cells at most
+// `longest_csv_cell` bytes: what limits::kRenderedTemplateBytes bounds.
+std::uintmax_t LongestRendering(const Template& t, std::size_t longest_csv_cell);
 
 }  // namespace leakgate::scenario

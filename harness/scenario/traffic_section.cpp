@@ -3,16 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <filesystem>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <system_error>
 #include <utility>
 
 #include "harness/scenario/grpc_section.h"
+#include "harness/scenario/input_file.h"
+#include "harness/scenario/limits.h"
 #include "harness/scenario/messages.h"
 #include "harness/scenario/protocol_syntax.h"
 #include "harness/scenario/templates.h"
@@ -21,24 +18,23 @@
 namespace leakgate::scenario {
 namespace {
 
-// The whole of the file `path` (`what` names it in messages), errors placed at `r`.
+// The whole of the recording or table `path` (`what` names it in messages), errors placed at `r`.
 std::string ReadWholeFile(const Reader& r, const std::string& path, std::string_view what) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) r.Fail(fmt::format("cannot read {} {}: is a directory", what, Quoted(path)));
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    r.Fail(fmt::format("cannot read {} {}: {}", what, Quoted(path), err != 0 ? std::generic_category().message(err) : "cannot open"));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return r.Placed([&] { return ReadInputFile(path, fmt::format("{} {}", what, Quoted(path)), limits::kRecordingFileBytes); });
 }
 
-// A template of `text`, errors placed at `r`.
-Template TemplateAt(const Reader& r, std::string_view text, const std::vector<std::string>& columns) {
-  return r.Placed([&] { return ParseTemplate(text, columns); });
+// A template of `text` (with the CSV table of `t`, if any), errors placed at `r`.
+Template TemplateAt(const Reader& r, std::string_view text, const Traffic& t) {
+  auto parsed = r.Placed([&] { return ParseTemplate(text, t.csv_columns); });
+  std::size_t longest_cell = 0;
+  for (const auto& row : t.csv_rows) {
+    for (const auto& cell : row) longest_cell = std::max(longest_cell, cell.size());
+  }
+  if (const auto longest = LongestRendering(parsed, longest_cell); longest > limits::kRenderedTemplateBytes) {
+    r.Fail(fmt::format("renders up to {}, more than {} (leakgate's ceiling)", FormatBytes(longest),
+                       FormatBytes(limits::kRenderedTemplateBytes)));
+  }
+  return parsed;
 }
 
 Replay ReadReplay(const Reader& r) {
@@ -100,7 +96,7 @@ void ReadPath(const Reader& r, Traffic& t) {
     t.path = text;
   }
   if (!t.path.starts_with("/")) r.Fail(fmt::format("must start with '/', got {}", Quoted(t.path)));
-  t.path_template = TemplateAt(r, t.path, t.csv_columns);
+  t.path_template = TemplateAt(r, t.path, t);
   // Spaces may separate a variable's arguments ({{randint 1 9}}), nowhere else.
   for (const auto& part : t.path_template) {
     if (part.kind == TemplatePart::kLiteral && HasSpaceOrControl(part.text)) {
@@ -118,7 +114,7 @@ void ReadHeaders(const Reader& headers, Traffic& t) {
     if (text.find_first_of("\r\n", 0) != std::string::npos || text.find('\0') != std::string::npos) {
       value.Fail("header values must not contain line breaks");
     }
-    t.header_templates.push_back(TemplateAt(value, text, t.csv_columns));
+    t.header_templates.push_back(TemplateAt(value, text, t));
     t.headers.emplace_back(header, std::move(text));
   }
 }
@@ -136,12 +132,12 @@ void ReadHttpTemplate(const Reader& item, const MapReader& m, Traffic& t) {
   if (const auto v = m.Get("path")) {
     ReadPath(*v, t);
   } else {
-    t.path_template = TemplateAt(item, t.path, t.csv_columns);
+    t.path_template = TemplateAt(item, t.path, t);
   }
   if (const auto headers = m.Get("headers")) ReadHeaders(*headers, t);
   if (const auto v = m.Get("body")) {
     t.body = v->String();
-    t.body_template = TemplateAt(*v, t.body, t.csv_columns);
+    t.body_template = TemplateAt(*v, t.body, t);
   }
 }
 
