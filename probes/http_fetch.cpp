@@ -151,12 +151,22 @@ StatusOr<HttpResponse> Fetch(std::string_view url, const std::optional<std::stri
 
   HttpResponse response;
   Status status = Status::Internal("the exchange did not complete");
+  bool done = false;
   asio::io_context ioc(1);
   asio::co_spawn(ioc, Exchange(*parsed, *where, deadline, with_tls, post_body, tls.get(), response),
-                 [&status](std::exception_ptr e, Status s) {
+                 [&status, &done](std::exception_ptr e, Status s) {
                    status = e ? Status::Internal("unexpected exception in the exchange") : std::move(s);
+                   done = true;
                  });
-  ioc.run();
+  if (options.stop == nullptr) {
+    ioc.run();
+  } else {
+    // In slices, to see the flag; a stopped io_context's destructor frees the exchange.
+    while (!done && !ioc.stopped()) {
+      ioc.run_for(kStopPoll);
+      if (!done && options.stop->load()) return fail(Status::Cancelled("interrupted"));
+    }
+  }
   if (!status.ok()) return fail(status);
   return response;
 }

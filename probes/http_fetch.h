@@ -14,6 +14,9 @@
 //     Content-Length, chunked or until close) fails with kResourceExhausted, "GET <url>: body
 //     larger than 8 MiB cap", as soon as the cap is crossed. Response heads are capped at
 //     kMaxHeadBytes.
+//   - `stop` (when set) ends the exchange within kStopPoll of being raised, at any step
+//     after the lookup, with kCancelled "GET <url>: interrupted": SIGINT/SIGTERM is not kept
+//     waiting by a probe endpoint that never answers.
 //   - A complete response of any status is a value (callers decide what a 404 means);
 //     HttpGetOk turns every status but 200 into kUnavailable "GET <url>: HTTP 404".
 //   - Never throws for network or input errors; every message names the URL.
@@ -27,6 +30,7 @@
 // io_context, so calls may run concurrently from any threads.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -49,7 +53,10 @@ struct FetchOptions {
   net::AllowList allow{};              // hosts allowed besides loopback
   std::string_view key = "probe URL";  // the setting that holds the URL, for policy refusals
   std::optional<net::TlsSettings> tls{};  // https:// URLs: how to speak TLS (default: verify, system store)
+  const std::atomic<bool>* stop = nullptr;  // raised: give up now (see the contract)
 };
+
+inline constexpr std::chrono::milliseconds kStopPoll{50};
 
 struct HttpResponse {
   unsigned status = 0;

@@ -31,7 +31,7 @@ StatusOr<std::string> Sampler::PprofRecording(const std::string& path_and_query,
 
 FetchOptions Sampler::Options(std::string_view key, std::uint64_t body_cap,
                               const std::optional<net::TlsSettings>& tls) const {
-  return FetchOptions{.timeout = config_.timeout, .max_body_bytes = body_cap, .allow = config_.allow, .key = key, .tls = tls};
+  return FetchOptions{.timeout = config_.timeout, .max_body_bytes = body_cap, .allow = config_.allow, .key = key, .tls = tls, .stop = config_.stop};
 }
 
 namespace {

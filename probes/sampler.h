@@ -17,6 +17,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -43,6 +44,7 @@ struct SamplerConfig {
   std::uint64_t pprof_body_cap = kDumpBodyCap;   // pprof: goroutine dumps and profiles
   std::uint64_t body_cap = kSmallBodyCap;        // expvar and /metrics
   net::AllowList allow;                // hosts the URLs may name besides loopback (http_fetch.h)
+  const std::atomic<bool>* stop = nullptr;  // raised: every fetch gives up at once (http_fetch.h)
   // TLS of each source when its URL is https:// (nullopt: verify against the system store).
   std::optional<net::TlsSettings> pprof_tls, metrics_tls, expvar_tls;
 };

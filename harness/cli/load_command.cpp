@@ -174,9 +174,13 @@ int RunLoad(const LoadArgs& a) {
   }
   const load::LoadEngine engine({t}, target->base_url, tls);
   runner::InterruptHandler interrupts;
+  const auto started = std::chrono::steady_clock::now();
   const auto r = engine.RunPhase(p, runner::InterruptHandler::StopFlag());
+  // Interrupted (SIGINT/SIGTERM): what was sent until then, over the time it took; exit 130.
+  const bool interrupted = runner::InterruptHandler::StopRequested();
   const auto& st = r.stats;
-  const double seconds = std::chrono::duration<double>(p.duration).count();
+  const double seconds = interrupted ? std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+                                     : std::chrono::duration<double>(p.duration).count();
   const double rps = static_cast<double>(st.ok + st.errors() + st.cancelled) / seconds;
   const auto ms = [](int64_t ns) { return static_cast<double>(ns) / 1e6; };
   const auto& h = st.corrected;
@@ -186,7 +190,7 @@ int RunLoad(const LoadArgs& a) {
                         {"connections", st.connections_opened},              {"workers", r.workers},
                         {"tls_handshakes", st.tls_handshakes},
                         {"tls_handshake_failures", st.tls_handshake_failures},
-                        {"duration_s", seconds},    {"rps", rps},
+                        {"duration_s", seconds},    {"rps", rps},              {"interrupted", interrupted},
                         {"achieved_rate", static_cast<double>(st.sent) / seconds},
                         {"latency_ms", {{"p50", ms(h.QuantileNanos(0.5))}, {"p90", ms(h.QuantileNanos(0.9))},
                                         {"p99", ms(h.QuantileNanos(0.99))}, {"p999", ms(h.QuantileNanos(0.999))},
@@ -203,8 +207,9 @@ int RunLoad(const LoadArgs& a) {
                  static_cast<double>(st.tls_handshakes) / seconds, st.tls_handshake_failures,
                  ms(st.tls_handshake_time.QuantileNanos(0.5)), ms(st.tls_handshake_time.QuantileNanos(0.99)));
     }
+    if (interrupted) fmt::print("interrupted after {:.2f}s\n", seconds);
   }
-  return 0;
+  return interrupted ? 130 : 0;
 }
 
 }  // namespace

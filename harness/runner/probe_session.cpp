@@ -8,6 +8,7 @@
 
 #include "probes/goroutine_dump.h"
 #include "probes/heap_profile.h"
+#include "harness/runner/interrupt.h"
 #include "harness/runner/readiness.h"
 #include "probes/http_fetch.h"
 
@@ -53,6 +54,7 @@ ProbeSession::ProbeSession(const scenario::Scenario& s, std::optional<pid_t> pid
   config.heap_profile = s.probe.heap_profile;
   config.pid = pid;
   config.timeout = s.probe.timeout;
+  config.stop = &InterruptHandler::StopFlag();  // a signal ends a fetch the target never answers
   sampler_ = std::make_unique<probes::Sampler>(config);
 }
 

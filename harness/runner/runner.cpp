@@ -152,8 +152,12 @@ class RunExecution {
   void CheckStop() const {
     if (StopRequested()) throw EndRun{Status::Cancelled("interrupted")};
   }
-  static void Check(const Status& status) {
-    if (!status.ok()) throw EndRun{status};
+  // A failure while a signal is pending (a probe read it cut short) ends the run as
+  // interrupted, not as that failure.
+  void Check(const Status& status) const {
+    if (status.ok()) return;
+    CheckStop();
+    throw EndRun{status};
   }
   void CheckAlive(const std::string& when) { Check(target_.CheckAlive(when)); }
 

@@ -85,7 +85,8 @@ Status TargetSession::WaitReady(const std::atomic<bool>* stop, const std::functi
     auto r = probes::HttpGet(url, {.timeout = std::min<Clock::duration>(left, std::chrono::seconds(2)),
                                    .allow = allow_,
                                    .key = "target.ready",
-                                   .tls = ready_tls_});
+                                   .tls = ready_tls_,
+                                   .stop = stop});
     if (r.ok() && r->status == 200) {
       if (progress) {
         progress(fmt::format("target ready after {:.2f}s ({})",

@@ -8,6 +8,9 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <atomic>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "harness/runner/ports.h"
@@ -113,6 +116,30 @@ TEST(HttpGet, ServerThatNeverAnswersTimesOut) {
   ExpectFailure(t, StatusCode::kDeadlineExceeded, server.Url(), "timed out after 500ms");
   EXPECT_LT(t.elapsed, 500ms + kSlack);
   EXPECT_EQ(server.connections(), 1);
+}
+
+// The stop flag (SIGINT/SIGTERM) ends a fetch the server never answers long before its
+// timeout; a fetch whose flag stays down is untouched by it.
+TEST(HttpGet, RaisedStopFlagEndsAFetchTheServerNeverAnswers) {
+  ScriptedServer server([](int fd, const std::atomic<bool>& stop) {
+    ScriptedServer::ReadRequestHead(fd, stop);
+    ScriptedServer::SleepFor(ScriptedServer::kMaxScriptTime, stop);
+  });
+  std::atomic<bool> stop{false};
+  std::jthread raiser([&] {
+    while (server.connections() == 0) std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(200ms);
+    stop = true;
+  });
+  const auto t = TimedGet(server.Url(), {.timeout = 60s, .stop = &stop});
+  ExpectFailure(t, StatusCode::kCancelled, server.Url(), "interrupted");
+  EXPECT_LT(t.elapsed, 200ms + kSlack) << "the 60 s timeout was waited out";
+
+  ScriptedServer answers(Answer(Ok("fine")));
+  const std::atomic<bool> down{false};
+  const auto ok = HttpGet(answers.Url(), {.timeout = 5s, .stop = &down});
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->body, "fine");
 }
 
 // Sends `head`, then body bytes in 64 KiB writes until `total` bytes (or without end).

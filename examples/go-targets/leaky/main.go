@@ -43,6 +43,7 @@ func run(args []string) int {
 	depAddr := fs.String("dep-addr", "127.0.0.1:0", "listen address of the in-process dependency server")
 	tlsf := addTLSFlags(fs) // tls_listener.go: -tls-addr, -tls-cert, -tls-key, -client-ca
 	h2cAddr := fs.String("h2c-addr", "", "listen address of the h2c (HTTP/2 without TLS) listener; empty: none")
+	ignoreTerm := fs.Bool("ignore-sigterm", false, "ignore SIGTERM (a target that must be killed: tests leakgate's stop path)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -83,7 +84,12 @@ func run(args []string) int {
 	registerObserve(mux, obs)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	stopSignals := []os.Signal{syscall.SIGTERM, syscall.SIGINT}
+	if *ignoreTerm {
+		signal.Ignore(syscall.SIGTERM)
+		stopSignals = stopSignals[1:]
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
 
 	served := make(chan error, 3)
