@@ -45,8 +45,10 @@ test-go:
 	  GOTOOLCHAIN=$(GO127_TOOLCHAIN) go test -modfile=go.1.27.mod -count=1 ./...) || exit 1; done
 
 # Sanitizers, part of `make test`:
-#   address,undefined  every unit test, and the in-process engine tests (HTTP load engine,
-#                      client faults, gRPC engine) against the real Go targets
+#   address,undefined  every unit test; the in-process engine tests (HTTP load engine,
+#                      client faults, gRPC engine) against the real Go targets; and the
+#                      runner's tests through a sanitized leakgate binary: the bad-input
+#                      catalog, the CLI's errors and the signal tests
 #   thread             the HTTP load engine and its faults: worker threads, per-worker stats
 #                      merged once a second, run-wide stop (gRPC is left out: Debian's
 #                      grpc++ is not built with TSan, whose reports there are not ours)
@@ -54,6 +56,7 @@ test-go:
 # file:line in every report.
 SANITIZE_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
 SANITIZED_ENGINE_TESTS = LoadEngineTest.*:FaultInjectionTest.*:ResolveTarget.*
+SANITIZED_RUNNER_TESTS = Rows/BadInputCatalog.*:BadInputCatalogSize.*:CliErrors.*:Signals.*
 sanitize: sanitize-address sanitize-thread
 
 sanitize-address: setup
@@ -62,6 +65,8 @@ sanitize-address: setup
 	ASAN_OPTIONS=detect_leaks=1 $(ASAN_BUILD)/bin/leakgate_unit_tests --gtest_brief=1
 	ASAN_OPTIONS=detect_leaks=1 $(ASAN_BUILD)/bin/leakgate_integration_tests --gtest_brief=1 \
 	  --gtest_filter='$(SANITIZED_ENGINE_TESTS):GrpcTest.*'
+	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS) \
+	  -R '^($(subst *,.*,$(subst :,|,$(SANITIZED_RUNNER_TESTS))))'
 
 # setarch -R: TSan needs the fixed memory layout that the kernel's ASLR may not give it.
 sanitize-thread: setup

@@ -6,7 +6,7 @@
 
 namespace leakgate::faults {
 
-static_assert(stats::kFaultKinds == scenario::Fault::kGrpcAbandon + 1, "stats counts every fault kind");
+static_assert(stats::kFaultKinds == scenario::Fault::kKinds, "stats counts every fault kind");
 
 namespace {
 
@@ -114,6 +114,17 @@ RequestFaults FaultPlan::Decide(size_t traffic_index, std::mt19937_64& rng) cons
                                                               : f.after_messages;
         break;
       case scenario::Fault::kGrpcAbandon: out.abandon_hold = f.hold; break;
+      case scenario::Fault::kH2RstStream: {
+        const int64_t after = std::max<int64_t>(0, f.after_bytes);
+        out.h2_reset_after_bytes = out.h2_reset_after_bytes ? std::min(*out.h2_reset_after_bytes, after) : after;
+        break;
+      }
+      case scenario::Fault::kH2Stall:
+        out.h2_stall_hold = f.hold;
+        out.h2_stall_connection = out.h2_stall_connection || f.connection_window;
+        break;
+      case scenario::Fault::kH2Abandon: out.h2_abandon = true; break;
+      case scenario::Fault::kH2Goaway: out.h2_goaway = true; break;
     }
   }
   return out;

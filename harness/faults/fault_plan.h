@@ -7,7 +7,8 @@
 // own coin: a request may carry several faults, and they compose (see RequestFaults).
 // A fault applies to the traffic entries it names (all when it names none) that speak a
 // protocol it acts on: cancel and deadline act on every entry, grpc_cancel and
-// grpc_abandon on gRPC entries, the other kinds on HTTP entries.
+// grpc_abandon on gRPC entries, the other kinds on HTTP entries (the loader keeps the
+// HTTP/1.1 kinds to HTTP/1.1 phases and the h2_* kinds to HTTP/2 phases).
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,11 @@ struct RequestFaults {
   std::string malformed;                           // "" or request_line | header | version
   std::optional<int> cancel_after_messages;        // grpc_cancel: after this many stream messages
   std::optional<scenario::Duration> abandon_hold;  // grpc_abandon: hold the stream this long (0: to the deadline)
+  std::optional<int64_t> h2_reset_after_bytes;     // h2_rst_stream: RST_STREAM after this many body bytes (0: after the headers)
+  std::optional<scenario::Duration> h2_stall_hold; // h2_stall: grant no flow-control window this long (0: to the deadline)
+  bool h2_stall_connection = false;                // h2_stall: the connection's window, not only the stream's
+  bool h2_abandon = false;                         // h2_abandon: stop reading the stream after its headers, never reset it
+  bool h2_goaway = false;                          // h2_goaway: GOAWAY on the stream's connection once it is sent
   uint32_t kinds = 0;                              // bit (1 << Fault::Kind) per fault carried
 
   bool any() const { return kinds != 0; }

@@ -19,7 +19,7 @@ namespace {
 
 const std::initializer_list<std::string_view> kFaultKinds = {
     "cancel", "reset", "slow_send", "slow_read", "abandon_body", "half_close", "truncate_body", "malformed", "deadline",
-    "grpc_cancel", "grpc_abandon"};
+    "grpc_cancel", "grpc_abandon", "h2_rst_stream", "h2_stall", "h2_abandon", "h2_goaway"};
 
 // A duration, or {min: D, max: D} for one drawn uniformly per request.
 DurationRange ReadDurationRange(const Reader& r) {
@@ -108,6 +108,34 @@ void ReadMalformed(const MapReader& m, Fault& f) {
   }
 }
 
+// h2_rst_stream: {after: headers | BYTES}, h2_stall: {window: stream | connection, hold: D}.
+void ReadH2Fault(const Reader& r, std::string_view kind, Fault& f) {
+  if (kind == "h2_rst_stream") {
+    f.kind = Fault::kH2RstStream;
+    if (const auto v = r.Map({"after", "probability", "traffic"}).Get("after")) {
+      if (v->node().IsScalar() && v->String() == "headers") {
+        f.after_bytes = -1;
+      } else {
+        f.after_bytes = IntAtLeast(*v, 1);
+      }
+    }
+  } else if (kind == "h2_stall") {
+    f.kind = Fault::kH2Stall;
+    const auto m = r.Map({"window", "hold", "probability", "traffic"});
+    if (const auto v = m.Get("window")) {
+      const std::string window = v->String();
+      if (window != "stream" && window != "connection") {
+        v->Fail(fmt::format("expected stream or connection, got {}", Quoted(window)));
+      }
+      f.connection_window = window == "connection";
+    }
+    if (const auto v = m.Get("hold")) f.hold = PositiveDuration(*v);
+  } else {
+    r.Map({"probability", "traffic"});
+    f.kind = kind == "h2_abandon" ? Fault::kH2Abandon : Fault::kH2Goaway;
+  }
+}
+
 // Any fault but cancel (ReadCancel) and the gRPC ones.
 Fault ReadFault(const Reader& r, std::string_view kind, const std::vector<Traffic>& traffic) {
   Fault f;
@@ -143,8 +171,26 @@ Fault ReadFault(const Reader& r, std::string_view kind, const std::vector<Traffi
     f.kind = Fault::kMalformed;
     ReadMalformed(m, f);
     f.scope = ReadFaultScope(m, traffic, kind, /*http_only=*/true);
+  } else if (kind.starts_with("h2_")) {
+    ReadH2Fault(r, kind, f);
+    f.scope = ReadFaultScope(r.Map({"after", "window", "hold", "probability", "traffic"}), traffic, kind, /*http_only=*/true);
   }
   return f;
+}
+
+// An HTTP/1.1 fault in an HTTP/2 phase, or an HTTP/2 one in an HTTP/1.1 phase, would do
+// nothing: refused at the fault's key.
+void CheckFaultFitsProtocol(const Reader& fault, const Fault& f, const Phase& p) {
+  const bool h2 = p.protocol != Phase::Wire::kHttp1;
+  if (h2 && IsHttp1OnlyFault(f.kind)) {
+    fault.Fail(fmt::format("{} acts on HTTP/1.1 connections; this phase speaks HTTP/2 (protocol: {}): use the h2_* "
+                           "faults, cancel or deadline",
+                           FaultKindName(f.kind), p.protocol == Phase::Wire::kH2 ? "h2" : "h2c"));
+  }
+  if (!h2 && IsH2OnlyFault(f.kind)) {
+    fault.Fail(fmt::format("{} acts on HTTP/2 streams; this phase speaks HTTP/1.1 (set protocol: h2c or h2)",
+                           FaultKindName(f.kind)));
+  }
 }
 
 }  // namespace
@@ -163,7 +209,7 @@ void ReadFaults(const Reader& faults, const std::vector<Traffic>& traffic, Phase
     const auto entries = fault.Entries();
     if (entries.size() != 1) {
       fault.Fail(entries.empty() ? "empty fault (one of: cancel, reset, slow_send, slow_read, abandon_body, half_close, "
-                                   "truncate_body, malformed, deadline)"
+                                   "truncate_body, malformed, deadline, grpc_cancel, grpc_abandon, h2_rst_stream, h2_stall, h2_abandon, h2_goaway)"
                                  : "one fault per list item (start another item with '-')");
     }
     const auto& [kind, key_mark, value] = entries.front();
@@ -174,6 +220,7 @@ void ReadFaults(const Reader& faults, const std::vector<Traffic>& traffic, Phase
           ReadGrpcFault(value, kind == "grpc_cancel" ? GrpcFault::kCancelAfterMessages : GrpcFault::kAbandon, traffic));
     } else {
       p.faults.push_back(ReadFault(value, kind, traffic));
+      CheckFaultFitsProtocol(fault, p.faults.back(), p);
     }
   }
 }

@@ -33,8 +33,15 @@ std::string_view FaultKindName(Fault::Kind kind) {
     case Fault::kDeadline: return "deadline";
     case Fault::kGrpcCancel: return "grpc_cancel";
     case Fault::kGrpcAbandon: return "grpc_abandon";
+    case Fault::kH2RstStream: return "h2_rst_stream";
+    case Fault::kH2Stall: return "h2_stall";
+    case Fault::kH2Abandon: return "h2_abandon";
+    case Fault::kH2Goaway: return "h2_goaway";
   }
   return "unknown";
 }
+
+bool IsHttp1OnlyFault(Fault::Kind kind) { return kind >= Fault::kReset && kind <= Fault::kMalformed; }
+bool IsH2OnlyFault(Fault::Kind kind) { return kind >= Fault::kH2RstStream && kind <= Fault::kH2Goaway; }
 
 }  // namespace leakgate::scenario

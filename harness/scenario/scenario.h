@@ -177,12 +177,14 @@ struct CancelFault {
 
 // Every client-side fault a phase may list (see FORMAT.md, "faults"). One item = one kind.
 // kCancel and kDeadline act on every protocol; kGrpcCancel and kGrpcAbandon on gRPC calls
-// only; the others on HTTP requests only (faults::FaultPlan applies each where it fits).
+// only; the others on HTTP requests only (faults::FaultPlan applies each where it fits):
+// kReset … kMalformed on HTTP/1.1 phases, the kH2* kinds on HTTP/2 (h2c, h2) phases.
 struct Fault {
   enum Kind {
     kCancel, kReset, kSlowSend, kSlowRead, kAbandonBody, kHalfClose, kTruncateBody, kMalformed, kDeadline,
-    kGrpcCancel, kGrpcAbandon
+    kGrpcCancel, kGrpcAbandon, kH2RstStream, kH2Stall, kH2Abandon, kH2Goaway
   };
+  static constexpr int kKinds = kH2Goaway + 1;
   Kind kind = kCancel;
   FaultScope scope;
   DurationRange after{std::chrono::milliseconds(10), std::chrono::milliseconds(10)};  // cancel, reset; deadline: timeout
@@ -193,8 +195,13 @@ struct Fault {
   Duration wait = std::chrono::seconds(1);
   std::string malformed = "request_line";              // malformed: request_line | header | version
   int after_messages = 1;                              // grpc_cancel: messages received (sent, for client streams)
-  Duration hold{0};                                    // grpc_abandon: how long to keep the stream; 0 = until the deadline
+  Duration hold{0};                                    // grpc_abandon, h2_stall: how long; 0 = until the deadline
+  int64_t after_bytes = -1;                            // h2_rst_stream: response body bytes first; -1 = after the headers
+  bool connection_window = false;                      // h2_stall: stall the connection's window, not the stream's
 };
+// Whether `kind` acts only on HTTP/1.1 requests (kReset … kMalformed) / only on HTTP/2 streams.
+bool IsHttp1OnlyFault(Fault::Kind kind);
+bool IsH2OnlyFault(Fault::Kind kind);
 std::string_view FaultKindName(Fault::Kind kind);
 
 // How a phase reuses connections.

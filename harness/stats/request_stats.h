@@ -26,7 +26,7 @@ enum class ErrorKind : int {
 };
 std::string_view ErrorKindName(ErrorKind kind);
 
-inline constexpr int kFaultKinds = 11;    // scenario::Fault::Kind values (static_assert in faults/)
+inline constexpr int kFaultKinds = 15;    // scenario::Fault::Kind values (static_assert in faults/)
 inline constexpr int kGrpcStatusCodes = 17;  // gRPC status codes OK (0) .. UNAUTHENTICATED (16)
 inline constexpr std::chrono::milliseconds kLateAfter{1};
 

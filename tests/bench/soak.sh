@@ -65,6 +65,8 @@ soak() {
   echo "== $label ($duration at $RATE req/s): $(wc -l <"$samples") readings"
   echo "   RSS  start $(echo "$first" | awk '{print $2}') KiB   end $(echo "$last" | awk '{print $2}') KiB   peak $peak KiB"
   echo "   fds  start $(echo "$first" | awk '{print $3}')   end $(echo "$last" | awk '{print $3}')"
+  # Five readings spread over the run (RSS KiB/fds): growth shows as a trend, not a step.
+  awk '{r[NR] = $2 "/" $3} END {n = NR; s = "   over the run (RSS KiB/fds):"; for (i = 0; i <= 4; i++) { k = int(1 + i * (n - 1) / 4); s = s " " r[k] } print s}' "$samples"
   python3 - "$WORK/out-$label/result.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -10,10 +10,13 @@ package main
 //	/slow?ms=N       answers after N ms (default 100) unless the request context ends first
 //	                 (counted in slow_cancelled)
 //	/stream?chunks=N&size=S  N chunks of S bytes (defaults 64 × 32 KiB), flushed one by one;
-//	                 counts completed streams, failed writes and the longest stream in ms
+//	                 counts completed streams, failed writes, the longest stream in ms and
+//	                 the streams whose handler is still writing (stream_active: an HTTP/2
+//	                 client that stops granting flow-control window keeps them there)
 //
 // The listener wrapper (observeListener) counts, per accepted connection, how its reads
-// ended (EOF vs reset by peer) and the 400 responses Go's server writes for malformed
+// ended (EOF vs reset by peer, or closed by the server first: conn_closed_by_server, e.g.
+// after a client's GOAWAY once its streams are done) and the 400 responses Go's server writes for malformed
 // requests (which never reach a handler).
 
 import (
@@ -25,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -43,9 +47,11 @@ type observer struct {
 	streamCompleted   counter
 	streamWriteErrors counter
 	streamMaxMs       counter
+	streamActive      counter // /stream handlers running now (a gauge)
 	connAccepted      counter
 	connReadEOF       counter // a connection's read returned io.EOF (client FIN / half close)
 	connReadReset     counter // a connection's read failed with ECONNRESET (client RST)
+	connServerClosed  counter // the server closed a connection before its reads ended
 	badRequests       counter // 4xx answers written by net/http itself (malformed requests)
 	mu                sync.Mutex
 }
@@ -54,22 +60,24 @@ func newObserver() *observer { return &observer{} }
 
 func (o *observer) vars() map[string]interface{} {
 	return map[string]interface{}{
-		"requests_cancelled":  o.requestsCancelled.get(),
-		"slow_cancelled":      o.slowCancelled.get(),
-		"slow_completed":      o.slowCompleted.get(),
-		"echo_ok":             o.echoOK.get(),
-		"echo_bytes":          o.echoBytes.get(),
-		"echo_unexpected_eof": o.echoUnexpectedEOF.get(),
-		"echo_reset":          o.echoReset.get(),
-		"echo_other_errors":   o.echoOtherErrors.get(),
-		"echo_slow_bodies":    o.echoSlowBodies.get(),
-		"stream_completed":    o.streamCompleted.get(),
-		"stream_write_errors": o.streamWriteErrors.get(),
-		"stream_max_ms":       o.streamMaxMs.get(),
-		"conn_accepted":       o.connAccepted.get(),
-		"conn_read_eof":       o.connReadEOF.get(),
-		"conn_read_reset":     o.connReadReset.get(),
-		"bad_requests":        o.badRequests.get(),
+		"requests_cancelled":    o.requestsCancelled.get(),
+		"slow_cancelled":        o.slowCancelled.get(),
+		"slow_completed":        o.slowCompleted.get(),
+		"echo_ok":               o.echoOK.get(),
+		"echo_bytes":            o.echoBytes.get(),
+		"echo_unexpected_eof":   o.echoUnexpectedEOF.get(),
+		"echo_reset":            o.echoReset.get(),
+		"echo_other_errors":     o.echoOtherErrors.get(),
+		"echo_slow_bodies":      o.echoSlowBodies.get(),
+		"stream_completed":      o.streamCompleted.get(),
+		"stream_write_errors":   o.streamWriteErrors.get(),
+		"stream_max_ms":         o.streamMaxMs.get(),
+		"stream_active":         o.streamActive.get(),
+		"conn_accepted":         o.connAccepted.get(),
+		"conn_read_eof":         o.connReadEOF.get(),
+		"conn_read_reset":       o.connReadReset.get(),
+		"conn_closed_by_server": o.connServerClosed.get(),
+		"bad_requests":          o.badRequests.get(),
 	}
 }
 
@@ -143,6 +151,8 @@ func (o *observer) stream(w http.ResponseWriter, r *http.Request) {
 		buf[i] = byte('a' + i%26)
 	}
 	flusher, _ := w.(http.Flusher)
+	o.streamActive.add(1)
+	defer o.streamActive.add(-1)
 	start := time.Now()
 	for i := 0; i < chunks; i++ {
 		if _, err := w.Write(buf); err != nil {
@@ -182,13 +192,25 @@ func (l *observedListener) Accept() (net.Conn, error) {
 
 type observedConn struct {
 	net.Conn
-	o        *observer
-	readOnce sync.Once
+	o         *observer
+	readOnce  sync.Once
+	readEnded atomic.Bool // a read returned an error
+	closeOnce sync.Once
+}
+
+func (c *observedConn) Close() error {
+	c.closeOnce.Do(func() {
+		if !c.readEnded.Load() {
+			c.o.connServerClosed.add(1)
+		}
+	})
+	return c.Conn.Close()
 }
 
 func (c *observedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if err != nil {
+		c.readEnded.Store(true)
 		switch {
 		case errors.Is(err, io.EOF):
 			c.readOnce.Do(func() { c.o.connReadEOF.add(1) })

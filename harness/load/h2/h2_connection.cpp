@@ -29,9 +29,11 @@ constexpr int32_t kConnectionWindow = (1 << 30) - 1;
 
 // nghttp2's callbacks, set once per connection (the struct is copied into the session).
 nghttp2_session_callbacks* NewCallbacks(nghttp2_on_header_callback header, nghttp2_on_data_chunk_recv_callback data,
-                                        nghttp2_on_stream_close_callback close, nghttp2_on_frame_recv_callback frame) {
+                                        nghttp2_on_stream_close_callback close, nghttp2_on_frame_recv_callback frame,
+                                        nghttp2_on_frame_send_callback sent) {
   nghttp2_session_callbacks* cbs = nullptr;
   nghttp2_session_callbacks_new(&cbs);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, sent);
   nghttp2_session_callbacks_set_on_header_callback(cbs, header);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, data);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, close);
@@ -41,9 +43,14 @@ nghttp2_session_callbacks* NewCallbacks(nghttp2_on_header_callback header, nghtt
 
 }  // namespace
 
-H2Connection::H2Connection(const asio::any_io_executor& ex) : executor_(ex), socket_(ex), wake_writer_(ex) {
-  nghttp2_session_callbacks* cbs = NewCallbacks(&OnHeader, &OnData, &OnStreamClose, &OnFrame);
-  nghttp2_session_client_new(&session_, cbs, this);
+H2Connection::H2Connection(const asio::any_io_executor& ex, bool manual_window)
+    : executor_(ex), socket_(ex), wake_writer_(ex), manual_window_(manual_window) {
+  nghttp2_session_callbacks* cbs = NewCallbacks(&OnHeader, &OnData, &OnStreamClose, &OnFrame, &OnFrameSent);
+  nghttp2_option* options = nullptr;
+  nghttp2_option_new(&options);
+  if (manual_window_) nghttp2_option_set_no_auto_window_update(options, 1);
+  nghttp2_session_client_new2(&session_, cbs, this, options);
+  nghttp2_option_del(options);
   nghttp2_session_callbacks_del(cbs);
 }
 
@@ -97,10 +104,11 @@ asio::awaitable<H2Connection::ConnectResult> H2Connection::Connect(const asio::i
   if (connect_expired_) co_return ConnectResult::kDeadline;
   const std::array<nghttp2_settings_entry, 2> settings = {{
       {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
-      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<uint32_t>(kStreamWindow)},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE,
+       manual_window_ ? uint32_t{NGHTTP2_INITIAL_WINDOW_SIZE} : static_cast<uint32_t>(kStreamWindow)},
   }};
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
-  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
+  if (!manual_window_) nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
   open_ = true;
   asio::co_spawn(executor_, ReadLoop(), asio::detached);
   asio::co_spawn(executor_, WriteLoop(), asio::detached);
@@ -123,11 +131,73 @@ bool H2Connection::Submit(Stream& s) {
 
 void H2Connection::Cancel(Stream& s) {
   if (streams_.erase(&s) == 0) return;  // already ended
+  EndConnectionHold(s);
   nghttp2_session_set_stream_user_data(session_, s.id, nullptr);
   if (open_) {
     nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, NGHTTP2_CANCEL);
     Flush();
   }
+}
+
+void H2Connection::Abandon(Stream& s) {
+  if (streams_.erase(&s) == 0) return;
+  EndConnectionHold(s);
+  nghttp2_session_set_stream_user_data(session_, s.id, nullptr);  // its DATA: Acknowledge(nullptr, ...)
+}
+
+void H2Connection::HoldWindow(Stream& s, bool connection) {
+  s.window_held = true;
+  if (connection && !s.holds_connection) {
+    s.holds_connection = true;
+    ++connection_holds_;
+  }
+}
+
+void H2Connection::ReleaseWindow(Stream& s) {
+  if (s.window_held && streams_.contains(&s) && s.held_bytes > 0) {
+    nghttp2_session_consume_stream(session_, s.id, s.held_bytes);
+  }
+  s.window_held = false;
+  s.held_bytes = 0;
+  EndConnectionHold(s);
+  Flush();
+}
+
+void H2Connection::EndConnectionHold(Stream& s) {
+  if (!s.holds_connection) return;
+  s.holds_connection = false;
+  if (--connection_holds_ == 0 && connection_held_ > 0) {
+    if (open_) nghttp2_session_consume_connection(session_, connection_held_);
+    connection_held_ = 0;
+    Flush();
+  }
+}
+
+void H2Connection::Acknowledge(Stream* s, int32_t stream_id, size_t len) {
+  if (connection_holds_ > 0) {
+    connection_held_ += len;
+  } else {
+    nghttp2_session_consume_connection(session_, len);
+  }
+  if (s == nullptr) return;  // abandoned (never acknowledged) or reset (gone)
+  if (s->window_held) {
+    s->held_bytes += len;
+  } else {
+    nghttp2_session_consume_stream(session_, stream_id, len);
+  }
+}
+
+void H2Connection::Goaway(Stream& s) {
+  s.goaway_after_headers = true;
+  goaway_ = true;  // no new streams from now on
+}
+
+void H2Connection::SendGoaway() {
+  if (!open_ || goaway_sent_) return;
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+                        NGHTTP2_NO_ERROR, nullptr, 0);
+  goaway_sent_ = true;
+  Flush();
 }
 
 void H2Connection::Close() {
@@ -139,7 +209,10 @@ void H2Connection::Close() {
 }
 
 void H2Connection::FailAll() {
+  connection_holds_ = 0;
+  connection_held_ = 0;
   for (Stream* s : streams_) {
+    s->holds_connection = false;
     nghttp2_session_set_stream_user_data(session_, s->id, nullptr);
     s->closed = true;
     s->connection_failed = true;
@@ -156,7 +229,8 @@ asio::awaitable<void> H2Connection::ReadLoop() {
     auto [ec, n] = co_await OnStream([&](auto& s) { return s.async_read_some(asio::buffer(buf), kUseTuple); });
     if (ec || !open_) break;
     if (nghttp2_session_mem_recv(session_, buf.data(), n) < 0) break;
-    if (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0) break;
+    // Done with the connection — unless we announced GOAWAY: then the server closes it.
+    if (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0 && !goaway_sent_) break;
     Flush();
   }
   Close();
@@ -197,8 +271,17 @@ int H2Connection::OnHeader(nghttp2_session* session, const nghttp2_frame* frame,
   return 0;
 }
 
-int H2Connection::OnData(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t*, size_t len, void*) {
-  if (auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id))) s->body_bytes += len;
+int H2Connection::OnData(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t*, size_t len, void* user) {
+  auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id));
+  if (s != nullptr) {
+    s->body_bytes += len;
+    if (s->reset_after_bytes > 0 && !s->fault_due && s->body_bytes >= static_cast<uint64_t>(s->reset_after_bytes)) {
+      s->fault_due = true;
+      s->done.cancel();
+    }
+  }
+  auto* self = static_cast<H2Connection*>(user);
+  if (self->manual_window_) self->Acknowledge(s, stream_id, len);
   return 0;
 }
 
@@ -206,14 +289,33 @@ int H2Connection::OnStreamClose(nghttp2_session* session, int32_t stream_id, uin
   auto* self = static_cast<H2Connection*>(user);
   auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id));
   if (s == nullptr || self->streams_.erase(s) == 0) return 0;
+  self->EndConnectionHold(*s);
   s->closed = true;
   s->error_code = error_code;
   s->done.cancel();
   return 0;
 }
 
-int H2Connection::OnFrame(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+// GOAWAY goes out only after the request's HEADERS: announced earlier, nghttp2 would
+// refuse the still-pending stream itself.
+int H2Connection::OnFrameSent(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
+  if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+  auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+  if (s != nullptr && s->goaway_after_headers) static_cast<H2Connection*>(user)->SendGoaway();
+  return 0;
+}
+
+int H2Connection::OnFrame(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
   if (frame->hd.type == NGHTTP2_GOAWAY) static_cast<H2Connection*>(user)->goaway_ = true;
+  if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_RESPONSE) {
+    auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+    if (s == nullptr || s->status == 0) return 0;  // interim (1xx) headers
+    s->headers_received = true;
+    if ((s->reset_after_bytes == 0 || s->abandon_after_headers) && !s->fault_due) {
+      s->fault_due = true;
+      s->done.cancel();
+    }
+  }
   return 0;
 }
 

@@ -11,6 +11,16 @@
 // calls Cancel(), which resets the stream and detaches it, so nothing touches the Stream
 // afterwards.
 //
+// Client faults (FORMAT.md, "HTTP/2 faults"): a stream may ask to be reset after its
+// response headers or N body bytes (the connection raises `fault_due` and cancels `done`;
+// the owner calls Cancel), to be abandoned (Abandon: detached without RST_STREAM, its DATA
+// never acknowledged, so the server's writes block once the window is spent), to hold its
+// stream's or the whole connection's flow-control window (HoldWindow/ReleaseWindow), and
+// the connection may announce GOAWAY. Holding and abandoning need windows the client
+// grants by hand: a connection made with `manual_window` advertises the default 64 KiB
+// windows and acknowledges DATA as it is received (unless held); otherwise windows are
+// large and nghttp2 acknowledges on its own, as h2load does.
+//
 // A connection is connected at most once; a closed one is replaced, not reconnected.
 // Thread-safety: none; everything on the worker's single-threaded io_context. Lifetime:
 // the owner keeps the connection until its io_context has stopped (the loops refer to it).
@@ -51,11 +61,20 @@ struct Stream {
   bool closed = false;             // the stream ended (see error_code) or the connection failed
   bool connection_failed = false;  // ended because the connection broke
   uint32_t error_code = 0;         // RST_STREAM / GOAWAY code it ended with (0: clean)
+  // Faults (set before Submit) and their triggers.
+  int64_t reset_after_bytes = -1;   // >= 0: fault_due once this many body bytes arrived (0: at the headers)
+  bool abandon_after_headers = false;
+  bool goaway_after_headers = false;  // Goaway(): announce once this stream's HEADERS are sent
+  bool headers_received = false;
+  bool fault_due = false;           // a trigger fired (and cancelled `done`): the owner acts
+  bool window_held = false;         // HoldWindow: DATA received is not acknowledged
+  bool holds_connection = false;
+  uint64_t held_bytes = 0;
 };
 
 class H2Connection {
  public:
-  explicit H2Connection(const boost::asio::any_io_executor& ex);
+  H2Connection(const boost::asio::any_io_executor& ex, bool manual_window);
   ~H2Connection();
   H2Connection(const H2Connection&) = delete;
   H2Connection& operator=(const H2Connection&) = delete;
@@ -72,6 +91,16 @@ class H2Connection {
   bool Submit(Stream& s);
   // Resets stream `s` (RST_STREAM CANCEL) and forgets it: its Stream may go away.
   void Cancel(Stream& s);
+  // Detaches `s` without resetting it: the server's side of the stream stays open and its
+  // DATA is never acknowledged (needs manual_window). Its Stream may go away.
+  void Abandon(Stream& s);
+  // Stops acknowledging DATA of `s` (and, with `connection`, of the whole connection) until
+  // ReleaseWindow(s) or the stream's end (needs manual_window).
+  void HoldWindow(Stream& s, bool connection);
+  void ReleaseWindow(Stream& s);
+  // GOAWAY (NO_ERROR) once the HEADERS of `s` (submitted) are sent: no new streams on this
+  // connection from now on; the open ones finish, and the server closes the connection.
+  void Goaway(Stream& s);
   // Closes the socket; every open stream ends as connection_failed.
   void Close();
 
@@ -86,6 +115,9 @@ class H2Connection {
   boost::asio::awaitable<void> WriteLoop();
   void Flush();
   void FailAll();
+  void Acknowledge(Stream* s, int32_t stream_id, size_t len);  // manual_window: DATA received
+  void EndConnectionHold(Stream& s);
+  void SendGoaway();
   template <class Op>
   auto OnStream(Op&& op) {
     return tls_ ? op(*tls_) : op(socket_);
@@ -96,6 +128,7 @@ class H2Connection {
   static int OnData(nghttp2_session*, uint8_t flags, int32_t stream_id, const uint8_t* data, size_t len, void* user);
   static int OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t error_code, void* user);
   static int OnFrame(nghttp2_session*, const nghttp2_frame* frame, void* user);
+  static int OnFrameSent(nghttp2_session*, const nghttp2_frame* frame, void* user);
   static ssize_t ReadBody(nghttp2_session*, int32_t stream_id, uint8_t* buf, size_t length, uint32_t* flags,
                           nghttp2_data_source* source, void* user);
 
@@ -106,7 +139,11 @@ class H2Connection {
   nghttp2_session* session_ = nullptr;
   std::set<Stream*> streams_;   // open streams we have not detached from
   std::string out_;             // bytes the writer is sending
-  bool open_ = false, connecting_ = false, goaway_ = false;
+  const bool manual_window_;
+  int connection_holds_ = 0;      // streams holding the connection's window
+  uint64_t connection_held_ = 0;  // DATA bytes received and not acknowledged meanwhile
+  bool open_ = false, connecting_ = false, goaway_ = false;  // goaway_: sent or received
+  bool goaway_sent_ = false;
   bool connect_expired_ = false;  // the connect deadline passed (and closed the socket)
 };
 

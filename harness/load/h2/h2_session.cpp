@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -23,7 +24,9 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // A connection and the requests that chose it (streams in flight plus those waiting for it
 // to connect).
 struct Slot {
-  explicit Slot(const asio::any_io_executor& ex) : conn(ex), ready(ex) { ready.expires_at(Clock::time_point::max()); }
+  Slot(const asio::any_io_executor& ex, bool manual_window) : conn(ex, manual_window), ready(ex) {
+    ready.expires_at(Clock::time_point::max());
+  }
   H2Connection conn;
   asio::steady_timer ready;  // cancelled when the connect attempt ends
   int reserved = 0;
@@ -39,6 +42,16 @@ struct Pool {
 // How a request ended before it had a stream.
 enum class NoStream { kNone, kConnect, kTls, kDeadline, kStopped };
 
+// Whether the phase holds, abandons or resets streams mid-response: its connections then
+// grant the default 64 KiB windows by hand, so the server is still writing when the fault
+// acts (with h2load-sized windows a loopback server has written 2 MiB before a reset lands).
+bool NeedsManualWindow(const scenario::Phase& phase) {
+  return std::any_of(phase.faults.begin(), phase.faults.end(), [](const scenario::Fault& f) {
+    return f.kind == scenario::Fault::kH2Stall || f.kind == scenario::Fault::kH2Abandon ||
+           f.kind == scenario::Fault::kH2RstStream;
+  });
+}
+
 class H2Session final : public Session {
  public:
   H2Session(const http::HttpProtocol& protocol, const SessionContext& ctx)
@@ -47,6 +60,7 @@ class H2Session final : public Session {
         streams_per_connection_(std::max(1, ctx.phase.streams_per_connection)),
         max_connections_(ctx.PerWorker(ctx.phase.connections.max)),
         tls_(ctx.phase.protocol == scenario::Phase::Wire::kH2),
+        manual_window_(NeedsManualWindow(ctx.phase)),
         rng_(std::random_device{}() ^ (static_cast<uint64_t>(ctx.worker_index) * 0x9e3779b97f4a7c15ull)),
         pools_(protocol.endpoint_count()) {}
 
@@ -75,6 +89,7 @@ class H2Session final : public Session {
   const int streams_per_connection_;
   const int max_connections_;  // 0: no bound
   const bool tls_;
+  const bool manual_window_;
   std::mt19937_64 rng_;
   std::string scratch_;
   std::vector<Pool> pools_;
@@ -100,7 +115,7 @@ asio::awaitable<Slot*> H2Session::Acquire(size_t endpoint, Clock::time_point dea
       continue;
     }
     if (max_connections_ == 0 || live < max_connections_) {
-      pool.slots.push_back(std::make_unique<Slot>(executor_));
+      pool.slots.push_back(std::make_unique<Slot>(executor_, manual_window_));
       Slot& s = *pool.slots.back();
       ++s.reserved;
       Clock::duration handshake{0};
@@ -162,21 +177,47 @@ asio::awaitable<RequestResult> H2Session::Perform(const RequestPlan& plan) {
                                             : stats::ErrorKind::kTimeout;
     co_return out;
   }
+  const auto& faults = plan.faults;
   Stream stream(executor_);
   stream.request = &request;
+  stream.reset_after_bytes = faults.h2_reset_after_bytes.value_or(-1);
+  stream.abandon_after_headers = faults.h2_abandon;
   const bool planned_abort = abort_at && *abort_at < plan.deadline;
-  stream.done.expires_at(planned_abort ? *abort_at : plan.deadline);
+  const auto end_at = planned_abort ? *abort_at : plan.deadline;
   out.sent_at = Clock::now();
   if (!slot->conn.Submit(stream)) {
     Release(endpoint, *slot);
     out.error = stats::ErrorKind::kWrite;
     co_return out;
   }
-  co_await stream.done.async_wait(kUseTuple);
+  // h2_stall: no window granted until `stall_end` (hold 0: until the request ends).
+  std::optional<Clock::time_point> stall_end;
+  if (faults.h2_stall_hold) {
+    slot->conn.HoldWindow(stream, faults.h2_stall_connection);
+    stall_end = *faults.h2_stall_hold > scenario::Duration::zero() ? std::min(end_at, plan.started + *faults.h2_stall_hold)
+                                                                   : end_at;
+  }
+  if (faults.h2_goaway) slot->conn.Goaway(stream);
+  while (!stream.closed && !stream.fault_due) {
+    stream.done.expires_at(stall_end && *stall_end < end_at ? *stall_end : end_at);
+    co_await stream.done.async_wait(kUseTuple);
+    if (stream.closed || stream.fault_due) break;
+    if (stall_end && *stall_end < end_at && Clock::now() >= *stall_end) {
+      slot->conn.ReleaseWindow(stream);  // the stall is over: the server's writes go on
+      stall_end.reset();
+      continue;
+    }
+    if (Clock::now() >= end_at) break;
+  }
   if (!stream.closed) {
-    slot->conn.Cancel(stream);  // RST_STREAM(CANCEL): the server's handler sees its context end
+    const bool faulted = stream.fault_due || planned_abort || stall_end.has_value();
+    if (stream.fault_due && stream.abandon_after_headers) {
+      slot->conn.Abandon(stream);  // no RST_STREAM: the server's handler stays blocked in its writes
+    } else {
+      slot->conn.Cancel(stream);  // RST_STREAM(CANCEL): the server's handler sees its context end
+    }
     Release(endpoint, *slot);
-    if (planned_abort) {
+    if (faulted) {
       out.outcome = Outcome::kFaulted;
     } else {
       out.error = stats::ErrorKind::kTimeout;
