@@ -46,16 +46,17 @@ test-go:
 
 # Sanitizers, part of `make test`:
 #   address,undefined  every unit test; the in-process engine tests (HTTP load engine,
-#                      client faults, gRPC engine) against the real Go targets; and the
-#                      runner's tests through a sanitized leakgate binary: the bad-input
-#                      catalog, the CLI's errors and the signal tests
-#   thread             the HTTP load engine and its faults: worker threads, per-worker stats
-#                      merged once a second, run-wide stop (gRPC is left out: Debian's
-#                      grpc++ is not built with TSan, whose reports there are not ours)
+#                      client faults, HTTP/2 stream faults on nghttp2, gRPC engine) against
+#                      the real Go targets; and the runner's tests through a sanitized
+#                      leakgate binary: the bad-input catalog, the CLI's errors, the signals
+#   thread             the load engine and its faults (HTTP/1.1 and h2c): worker threads,
+#                      per-worker stats merged once a second, run-wide stop (gRPC is left
+#                      out: Debian's grpc++ is not built with TSan, whose reports there are
+#                      not ours)
 # -O1 with line tables only: sanitizer builds in half the time of RelWithDebInfo, with
 # file:line in every report.
 SANITIZE_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
-SANITIZED_ENGINE_TESTS = LoadEngineTest.*:FaultInjectionTest.*:ResolveTarget.*
+SANITIZED_ENGINE_TESTS = LoadEngineTest.*:FaultInjectionTest.*:ResolveTarget.*:H2FaultsTest.*
 SANITIZED_RUNNER_TESTS = Rows/BadInputCatalog.*:BadInputCatalogSize.*:CliErrors.*:Signals.*
 sanitize: sanitize-address sanitize-thread
 

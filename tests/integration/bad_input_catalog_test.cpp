@@ -207,6 +207,23 @@ std::vector<BadInput> Catalog() {
       {"ReplayFileMissing", {"validate", "{s}"},
        "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: r, replay: {file: /nonexistent/r.jsonl}}]\nphases: [{name: l, duration: 1s, replay: r}]\n",
        2, "traffic[0].replay: cannot read replay file \"/nonexistent/r.jsonl\""},
+      {"CsvWithoutEnd", {"validate", "{s}"},
+       "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: a, path: /x, csv: /dev/zero}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       2, "s.yaml:3:36: traffic[0].csv: cannot read CSV file \"/dev/zero\": more than 256 MiB (leakgate's ceiling)"},
+      {"BodyRenderingBeyondTheCeiling", {"validate", "{s}"},
+       "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\nvars: {big: \"{{randstr 65536}}{{randstr 65536}}{{randstr 65536}}{{randstr 65536}}\"}\n"
+       "traffic: [{name: a, path: /x, body: \"${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}${big}\"}]\n"
+       "phases: [{name: load, duration: 1s, rate: 10}]\n",
+       2, "traffic[0].body: renders up to 16.2 MiB, more than 16 MiB (leakgate's ceiling)"},
+      {"H2FaultInAnHttp1Phase", {"validate", "{s}"},
+       "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: a, path: /x}]\nphases: [{name: load, duration: 1s, rate: 10, faults: [h2_stall: {hold: 1s}]}]\n",
+       2, "phases[0].faults[0]: h2_stall acts on HTTP/2 streams; this phase speaks HTTP/1.1"},
+      {"Http1FaultInAnH2Phase", {"validate", "{s}"},
+       "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: a, path: /x}]\nphases: [{name: load, duration: 1s, rate: 10, protocol: h2c, faults: [truncate_body: {}]}]\n",
+       2, "phases[0].faults[0]: truncate_body acts on HTTP/1.1 connections; this phase speaks HTTP/2 (protocol: h2c)"},
+      {"H2RstStreamAfterZeroBytes", {"validate", "{s}"},
+       "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: a, path: /x}]\nphases: [{name: load, duration: 1s, rate: 10, protocol: h2c, faults: [h2_rst_stream: {after: 0}]}]\n",
+       2, "phases[0].faults[0].h2_rst_stream.after"},
       {"GrpcProtoMissing", {"validate", "{s}"},
        "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ngrpc: {protos: [/nonexistent/x.proto]}\ntraffic: [{name: g, grpc: {method: a.B/C}}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
        2, "grpc: cannot load /nonexistent/x.proto"},
@@ -381,7 +398,7 @@ TEST_P(BadInputCatalog, ExitsWithItsCodeAndNamesThePlace) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Rows, BadInputCatalog, ::testing::ValuesIn(Catalog()),
-                         [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<BadInput>& row) { return row.param.name; });
 
 TEST(BadInputCatalogSize, HasAtLeastSixtyRows) { EXPECT_GE(Catalog().size(), 60u); }
 
