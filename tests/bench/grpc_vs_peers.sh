@@ -32,18 +32,17 @@ if [[ -z "$GHZ" ]]; then
 fi
 H2LOAD=$(command -v h2load || true)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-PORT=$(free_port)
-PPORT=$(free_port)
-
-"$TARGET" -addr "127.0.0.1:$PORT" -pprof-addr "127.0.0.1:$PPORT" -mode fixed 2>"$WORK/target.log" &
-TARGET_PID=$!
-cleanup() { kill "$TARGET_PID" 2>/dev/null || true; wait "$TARGET_PID" 2>/dev/null || true; rm -rf "$WORK"; }
+source "$SRC_DIR/tests/bench/lib.sh"
+TPID=
+cleanup() { [[ -n $TPID ]] && { kill "$TPID" 2>/dev/null || true; wait "$TPID" 2>/dev/null || true; }; rm -rf "$WORK"; }
 trap cleanup EXIT
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$PPORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.05
-done
+launch() {
+  read -r PORT PPORT < <(free_ports 2)
+  "$TARGET" -addr "127.0.0.1:$PORT" -pprof-addr "127.0.0.1:$PPORT" -mode fixed 2>"$WORK/target.log" &
+  TPID=$!
+}
+ready() { curl -sf "http://127.0.0.1:$PPORT/healthz" >/dev/null 2>&1; }
+start_target launch ready
 
 # Runs "$@" (its output passed through) and writes its user+sys CPU seconds to fd 3.
 cpu_of() {

@@ -24,12 +24,14 @@ WORK=$(mktemp -d)
 TPID=
 trap '[[ -n $TPID ]] && kill $TPID 2>/dev/null; rm -rf "$WORK"' EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-H2C_PORT=$(free_port)
-"$TARGET" -addr 127.0.0.1:$PORT -h2c-addr 127.0.0.1:$H2C_PORT -mode fixed 2>"$WORK/target.log" &
-TPID=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+source "$(dirname "$0")/lib.sh"
+launch() {
+  read -r PORT H2C_PORT < <(free_ports 2)
+  "$TARGET" -addr 127.0.0.1:$PORT -h2c-addr 127.0.0.1:$H2C_PORT -mode fixed 2>"$WORK/target.log" &
+  TPID=$!
+}
+ready() { curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && curl -fs --http2-prior-knowledge "http://127.0.0.1:$H2C_PORT/healthz" >/dev/null 2>&1; }
+start_target launch ready
 URL=http://127.0.0.1:$H2C_PORT/hello
 
 timed() {

@@ -29,11 +29,15 @@ WORK=$(mktemp -d)
 trap 'kill $TPID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source "$(dirname "$0")/lib.sh"
+launch() {
+  PORT=$(free_ports 1)
+  "$TARGET" -addr 127.0.0.1:$PORT -mode fixed 2>"$WORK/target.log" &
+  TPID=$!
+}
+ready() { curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; }
+start_target launch ready
 URL=http://127.0.0.1:$PORT/hello
-"$TARGET" -addr 127.0.0.1:$PORT -mode fixed 2>"$WORK/target.log" &
-TPID=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 
 # timed NAME CMD...: runs CMD under /usr/bin/time; leaves "cpu_s rss_kb" in $WORK/NAME.time
 timed() {

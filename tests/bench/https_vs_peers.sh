@@ -34,13 +34,15 @@ printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$WORK/serv
 openssl x509 -req -in "$WORK/server.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial \
   -out "$WORK/server.pem" -days 1 -extfile "$WORK/server.ext" 2>/dev/null
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-TLS_PORT=$(free_port)
-"$TARGET" -addr 127.0.0.1:$PORT -mode fixed -tls-addr 127.0.0.1:$TLS_PORT \
-  -tls-cert "$WORK/server.pem" -tls-key "$WORK/server.key" 2>"$WORK/target.log" &
-TPID=$!
-for _ in $(seq 100); do curl -fs --cacert "$WORK/ca.pem" "https://127.0.0.1:$TLS_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+source "$(dirname "$0")/lib.sh"
+launch() {
+  read -r PORT TLS_PORT < <(free_ports 2)
+  "$TARGET" -addr 127.0.0.1:$PORT -mode fixed -tls-addr 127.0.0.1:$TLS_PORT \
+    -tls-cert "$WORK/server.pem" -tls-key "$WORK/server.key" 2>"$WORK/target.log" &
+  TPID=$!
+}
+ready() { curl -fs --cacert "$WORK/ca.pem" "https://127.0.0.1:$TLS_PORT/healthz" >/dev/null 2>&1; }
+start_target launch ready
 URL=https://127.0.0.1:$TLS_PORT/hello
 
 timed() {

@@ -15,15 +15,11 @@ import (
 	"time"
 )
 
-// startH2C serves handler on addr as h2c (nothing when addr is empty) and returns the
+// startH2C serves handler on ln as h2c (nothing when ln is nil: no -h2c-addr) and returns the
 // server for shutdown; serve errors go to `served`.
-func startH2C(addr string, handler http.Handler, obs *observer, served chan<- error) (*http.Server, error) {
-	if addr == "" {
+func startH2C(ln net.Listener, handler http.Handler, obs *observer, served chan<- error) (*http.Server, error) {
+	if ln == nil {
 		return nil, nil
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
 	}
 	var accepted counter
 	expvar.Publish("h2c", expvar.Func(func() interface{} { return map[string]int64{"connections": accepted.get()} }))

@@ -63,6 +63,25 @@ func run(args []string) int {
 		return 2
 	}
 
+	// The listeners on ports the caller chose are bound before anything binds port 0 (the
+	// in-process dependency): a port the caller just found free and released is what the
+	// kernel hands to the next bind to port 0.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
+		return 1
+	}
+	tlsLn, err := listenIfSet(*tlsf.addr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
+		return 1
+	}
+	h2cLn, err := listenIfSet(*h2cAddr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
+		return 1
+	}
+
 	svc, err := newService(config{mode: mode, depURL: depURL, depAddr: *depAddr})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
@@ -73,11 +92,6 @@ func run(args []string) int {
 	obs := newObserver() // observe.go: /echo, /slow, /stream and connection counters
 	publishObserve(obs)
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
-		return 1
-	}
 	ln = obs.observeListener(ln)
 	mux := http.NewServeMux()
 	mux.Handle("/", svc.routes())
@@ -93,12 +107,12 @@ func run(args []string) int {
 	defer stop()
 
 	served := make(chan error, 3)
-	if err := startTLS(srv, tlsf, obs, served); err != nil { // before Serve: it sets srv.TLSConfig
+	if err := startTLS(srv, tlsf, tlsLn, obs, served); err != nil { // before Serve: it sets srv.TLSConfig
 		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
 		return 1
 	}
 	go func() { served <- srv.Serve(ln) }()
-	h2cSrv, err := startH2C(*h2cAddr, mux, obs, served) // h2c_listener.go
+	h2cSrv, err := startH2C(h2cLn, mux, obs, served) // h2c_listener.go
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "leaky: %v\n", err)
 		return 1
@@ -123,4 +137,12 @@ func run(args []string) int {
 		srv.Close()
 	}
 	return 0
+}
+
+// listenIfSet listens on addr, or returns nil when addr is empty.
+func listenIfSet(addr string) (net.Listener, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	return net.Listen("tcp", addr)
 }

@@ -101,10 +101,10 @@ func serverTLSConfig(f tlsFlags, c *tlsCounters) (*tls.Config, error) {
 	return cfg, nil
 }
 
-// startTLS serves srv's handler on f.addr over TLS (nothing when -tls-addr is empty);
+// startTLS serves srv's handler on ln over TLS (nothing when ln is nil: no -tls-addr);
 // serve errors go to `served`. The listener is wrapped by obs like the plain one.
-func startTLS(srv *http.Server, f tlsFlags, obs *observer, served chan<- error) error {
-	if *f.addr == "" {
+func startTLS(srv *http.Server, f tlsFlags, ln net.Listener, obs *observer, served chan<- error) error {
+	if ln == nil {
 		return nil
 	}
 	counters := &tlsCounters{}
@@ -113,10 +113,6 @@ func startTLS(srv *http.Server, f tlsFlags, obs *observer, served chan<- error) 
 		return err
 	}
 	expvar.Publish("tls", expvar.Func(func() interface{} { return counters.vars() }))
-	ln, err := net.Listen("tcp", *f.addr)
-	if err != nil {
-		return err
-	}
 	srv.TLSConfig = cfg
 	srv.ErrorLog = log.New(errorLog{counters}, "", log.LstdFlags)
 	fmt.Fprintf(os.Stderr, "leaky: tls listening on %s mutual=%v\n", ln.Addr(), *f.clientCA != "")
