@@ -24,13 +24,13 @@ Connection* ConnectionPool::NewConnection() {
 
 asio::awaitable<Connection*> ConnectionPool::Acquire(bool fresh, Clock::time_point deadline) {
   if (!fresh && !per_request_ && !idle_.empty()) {
-    auto* c = idle_.back();
+    auto* c = idle_.back().conn;
     idle_.pop_back();
     co_return c;
   }
   if (max_open_ == 0 || open_ < max_open_) co_return NewConnection();
   if (!idle_.empty()) {  // at the bound, but a fresh one is needed: retire an idle one
-    auto* c = idle_.front();
+    auto* c = idle_.front().conn;
     idle_.pop_front();
     c->Close();
     co_return c;
@@ -61,7 +61,9 @@ void ConnectionPool::Release(Connection* c, bool reusable) {
     return;
   }
   if (reusable) {
-    idle_.push_back(c);
+    const auto now = Clock::now();
+    idle_.push_back({c, now});
+    CloseStaleIdle(now);
     return;
   }
   c->Close();
@@ -75,10 +77,20 @@ void ConnectionPool::Release(Connection* c, bool reusable) {
   }
 }
 
+void ConnectionPool::CloseStaleIdle(Clock::time_point now) {
+  while (!idle_.empty() && now - idle_.front().since > kIdleTimeout) {
+    auto* c = idle_.front().conn;
+    idle_.pop_front();
+    c->Close();
+    spare_.push_back(c);
+    --open_;
+  }
+}
+
 void ConnectionPool::CloseAll() {
   closed_ = true;
   for (auto& c : all_) c->Close();
-  for (auto* c : idle_) spare_.push_back(c);
+  for (const auto& idle : idle_) spare_.push_back(idle.conn);
   open_ -= static_cast<int>(idle_.size());
   idle_.clear();
   for (auto* w : waiters_) w->timer.cancel();  // they wake with neither conn nor may_open: none in time

@@ -1,7 +1,9 @@
 // ConnectionPool: one worker's HTTP/1.1 connections to one endpoint, under a phase's
 // connection policy (scenario::ConnectionPolicy): keep-alive connections kept idle up to
 // `pool`, at most `max` open (requests wait for a slot until their deadline), or a new
-// connection per request.
+// connection per request. Idle connections are reused last-in first-out, so after a burst
+// the surplus sits unused: one idle longer than kIdleTimeout is closed (as Go's Transport
+// closes idle connections), and a long steady phase keeps a steady count of sockets.
 //
 // Connections are owned by the pool until it is destroyed (closed ones are recycled), so a
 // Connection& lent to a request stays valid for the whole phase. Thread-safety: none; the
@@ -21,6 +23,8 @@ namespace leakgate::load::http {
 
 class ConnectionPool {
  public:
+  static constexpr std::chrono::seconds kIdleTimeout{30};
+
   // `pool_limit`: idle keep-alive connections kept (0: no bound); `max_open`: open
   // connections (0: no bound); `per_request`: never reuse a connection.
   ConnectionPool(boost::asio::any_io_executor executor, int pool_limit, int max_open, bool per_request);
@@ -47,6 +51,11 @@ class ConnectionPool {
     bool may_open = false;       // a slot for a new connection was freed
   };
   Connection* NewConnection();
+  void CloseStaleIdle(Clock::time_point now);
+  struct Idle {
+    Connection* conn;
+    Clock::time_point since;
+  };
 
   boost::asio::any_io_executor executor_;
   const int pool_limit_;
@@ -54,7 +63,7 @@ class ConnectionPool {
   const bool per_request_;
   bool closed_ = false;
   std::vector<std::unique_ptr<Connection>> all_;  // owns every connection
-  std::deque<Connection*> idle_;                  // connected keep-alive connections
+  std::deque<Idle> idle_;                         // connected keep-alive connections, oldest first
   std::vector<Connection*> spare_;                // closed, ready to connect again
   std::deque<Waiter*> waiters_;                   // requests waiting for a connection slot
   int open_ = 0;                                  // idle + lent out
