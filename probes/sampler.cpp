@@ -1,5 +1,7 @@
 #include "probes/sampler.h"
 
+#include <fmt/format.h>
+
 #include <condition_variable>
 
 #include "probes/expvar.h"
@@ -107,7 +109,14 @@ SampleReading Sampler::Sample(bool force_gc) {
   if (!config_.metrics_url.empty()) {
     const auto body = HttpGetOk(config_.metrics_url, Options("probe.metrics", config_.body_cap, config_.metrics_tls));
     if (body.ok()) {
-      Overlay(from_metrics, PrometheusResources(ParsePrometheusText(*body)));
+      // A page without one sample is not /metrics (an HTML page, JSON, a wrong path).
+      if (const auto page = ParsePrometheusText(*body); !page.samples.empty()) {
+        Overlay(from_metrics, PrometheusResources(page));
+      } else {
+        note("metrics", Status::Unavailable(fmt::format("GET {}: not Prometheus text: no sample in {} bytes ({} lines that "
+                                                        "are not samples or comments)",
+                                                        config_.metrics_url, body->size(), page.skipped_lines)));
+      }
     } else {
       note("metrics", body.status());
     }

@@ -1,6 +1,7 @@
 // The bad-input catalog (issue 12): every row is one thing a user can get wrong — in a
-// scenario file, on the command line, in the addresses leakgate would talk to, or in how
-// the target behaves — run through the real leakgate binary. Each row states the exit code
+// scenario file (gRPC calls among them), on the command line, in the addresses leakgate
+// would talk to, in how the target behaves or in what its probe endpoints answer — run
+// through the real leakgate binary. Each row states the exit code
 // (README "Exit codes": 2 bad input, 3 target) and a fragment of the message, which names
 // the place (file:line:column, the key, the flag or the host). Every row is bounded in
 // time, and a run given --out still writes its report.
@@ -230,6 +231,18 @@ std::vector<BadInput> Catalog() {
       {"GrpcWithoutGrpcSection", {"validate", "{s}"},
        "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: g, grpc: {method: a.B/C}}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
        2, "traffic has gRPC calls: add a top-level grpc:"},
+      {"GrpcUnknownMethod", {"validate", "{s}"},
+       "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ngrpc: {protos: [leakgate/example/v1/leak.proto], import_paths: [examples/go-targets/grpc/proto]}\ntraffic: [{name: g, grpc: {method: leakgate.example.v1.LeakService/Helo}}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       2, "s.yaml:4:11: traffic g: service leakgate.example.v1.LeakService has no method Helo (methods: Hello,"},
+      {"GrpcRequestUnknownField", {"validate", "{s}"},
+       "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ngrpc: {protos: [leakgate/example/v1/leak.proto], import_paths: [examples/go-targets/grpc/proto]}\ntraffic: [{name: g, grpc: {method: leakgate.example.v1.LeakService/Hello, request: {nmae: x}}}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       2, "is not a valid leakgate.example.v1.HelloRequest: nmae: Cannot find field"},
+      {"GrpcRequestWrongType", {"validate", "{s}"},
+       "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ngrpc: {protos: [leakgate/example/v1/leak.proto], import_paths: [examples/go-targets/grpc/proto]}\ntraffic: [{name: g, grpc: {method: leakgate.example.v1.LeakService/Hello, request: {repeat: many}}}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       2, "invalid value \"many\" for type TYPE_INT32"},
+      {"GrpcMethodNotFullName", {"validate", "{s}"},
+       "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ngrpc: {protos: [leakgate/example/v1/leak.proto], import_paths: [examples/go-targets/grpc/proto]}\ntraffic: [{name: g, grpc: {method: LeakService.Hello}}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       2, "traffic[0].grpc.method: expected a full method name such as \"package.Service/Method\""},
       {"DependencyUpstreamNotLoopback", {"validate", "{s}"},
        "name: c\ndependencies: [{name: db, upstream: \"10.1.2.3:5432\"}]\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: a, path: /x}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
        2, "host \"10.1.2.3\" is not loopback"},
@@ -329,6 +342,21 @@ std::vector<BadInput> Catalog() {
       {"MergeNothing", {"merge", "--out", "{d}/m"},
        nullptr,
        2, "dirs is required"},
+      {"ProbePprofPathAnswers404", {"run", "{s}", "--out", "{d}/o"},
+       "name: c\ntarget: {command: [build/examples/go-targets/leaky, -addr, \"127.0.0.1:${port}\", -mode, fixed], ready: /healthz}\nprobe: {pprof: /hello}\ntraffic: [{name: a, path: /hello}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       3, "cannot sample the target: heap profile: GET http://127.0.0.1:"},
+      {"ProbeExpvarNotJson", {"run", "{s}", "--out", "{d}/o"},
+       "name: c\ntarget: {command: [build/examples/go-targets/leaky, -addr, \"127.0.0.1:${port}\", -mode, fixed], ready: /healthz}\nprobe: {pprof: \"\", expvar: /hello}\ntraffic: [{name: a, path: /hello}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       3, "cannot sample the target: expvar: invalid JSON"},
+      {"ProbeMetricsNotPrometheusText", {"run", "{s}", "--out", "{d}/o"},
+       "name: c\ntarget: {command: [build/examples/go-targets/leaky, -addr, \"127.0.0.1:${port}\", -mode, fixed], ready: /healthz}\nprobe: {pprof: \"\", metrics: /debug/vars}\ntraffic: [{name: a, path: /hello}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       3, "cannot sample the target: metrics: GET http://127.0.0.1:"},
+      {"ProbeBodyBeyondItsCap", {"run", "{s}", "--out", "{d}/o"},
+       "name: c\ntarget: {command: [build/examples/go-targets/leaky, -addr, \"127.0.0.1:${port}\", -mode, fixed], ready: /healthz}\nprobe: {pprof: \"\", expvar: \"/stream?chunks=1024&size=16384\"}\ntraffic: [{name: a, path: /hello}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       3, "body larger than 8 MiB cap (Content-Length 16777216)"},
+      {"ProbeNeverAnswersWithinItsTimeout", {"run", "{s}", "--out", "{d}/o"},
+       "name: c\ntarget: {command: [build/examples/go-targets/leaky, -addr, \"127.0.0.1:${port}\", -mode, fixed], ready: /healthz}\nprobe: {pprof: \"\", expvar: \"/slow?ms=5000\", timeout: 500ms}\ntraffic: [{name: a, path: /hello}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       3, "/slow?ms=5000: timed out after 500ms"},
       {"TargetCommandNotFound", {"run", "{s}", "--out", "{d}/o"},
        "name: c\ntarget: {command: [/nonexistent/bin, -x]}\ntraffic: [{name: a, path: /x}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
        3, "cannot start target command \"/nonexistent/bin\": No such file or directory"},
