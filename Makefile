@@ -65,7 +65,7 @@ sanitize-address: setup
 	cmake --build $(ASAN_BUILD) -j$(JOBS) --target leakgate_unit_tests leakgate_integration_tests
 	ASAN_OPTIONS=detect_leaks=1 $(ASAN_BUILD)/bin/leakgate_unit_tests --gtest_brief=1
 	ASAN_OPTIONS=detect_leaks=1 $(ASAN_BUILD)/bin/leakgate_integration_tests --gtest_brief=1 \
-	  --gtest_filter='$(SANITIZED_ENGINE_TESTS):GrpcTest.*'
+	  --gtest_filter='$(SANITIZED_ENGINE_TESTS):GrpcTest.*:GrpcTlsTest.*'
 	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS) \
 	  -R '^($(subst *,.*,$(subst :,|,$(SANITIZED_RUNNER_TESTS))))'
 

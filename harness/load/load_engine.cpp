@@ -18,12 +18,9 @@ namespace {
 
 constexpr auto kStopPollInterval = std::chrono::milliseconds(20);
 
-// "host:port" of a base URL "http://host:port[/...]" (where gRPC calls go).
-std::string HostPortOf(const std::string& url) {
-  const auto t = ResolveTarget(url);
-  if (t.tls) throw std::invalid_argument(fmt::format("URL \"{}\": gRPC over TLS is not supported yet", url));
-  return t.host_header;
-}
+// "host:port" of a base URL "http(s)://host:port[/...]" (where gRPC calls go; TLS for
+// https:// is the GrpcTransport's).
+std::string HostPortOf(const std::string& url) { return ResolveTarget(url).host_header; }
 
 // Waits until `end`, waking early on stop (an idle phase; a replay shorter than its phase).
 void SleepUntil(Clock::time_point end, const std::atomic<bool>& stop) {

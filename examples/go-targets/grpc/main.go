@@ -5,6 +5,7 @@
 // variants, `-mode fixed` their fixes; the RPCs are the same in both modes.
 //
 //	grpc-leaky -addr 127.0.0.1:50051 -pprof-addr 127.0.0.1:6061 -mode leaky
+//	grpc-leaky ... -tls-cert server.pem -tls-key server.key [-client-ca ca.pem]   # gRPC over (mutual) TLS
 //
 // Besides LeakService, the gRPC server serves server reflection and the
 // standard health service (grpc.health.v1.Health). The side HTTP server on
@@ -54,6 +55,7 @@ func run(args []string) int {
 	addr := fs.String("addr", "127.0.0.1:50051", "gRPC listen address (host:port)")
 	pprofAddr := fs.String("pprof-addr", "127.0.0.1:6061", "side HTTP listen address for /debug/pprof/, /debug/vars and /healthz (empty: none)")
 	modeFlag := fs.String("mode", "leaky", "leaky: serve the leaky variants; fixed: serve their fixed twins")
+	tlsf := addTLSFlags(fs) // tls.go: -tls-cert, -tls-key, -client-ca
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -69,7 +71,12 @@ func run(args []string) int {
 
 	svc := newLeakServer(mode)
 	publishVars(svc)
-	srv, healthSrv := newGRPCServer(svc)
+	tlsOption, err := tlsf.serverOption()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", progName, err)
+		return 2
+	}
+	srv, healthSrv := newGRPCServer(svc, tlsOption)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -153,11 +160,17 @@ func run(args []string) int {
 
 // newGRPCServer builds the gRPC server with LeakService, the health service
 // (all NOT_SERVING until the caller marks it serving) and server reflection.
-func newGRPCServer(svc *leakServer) (*grpc.Server, *health.Server) {
-	srv := grpc.NewServer(
+func newGRPCServer(svc *leakServer, extra ...grpc.ServerOption) (*grpc.Server, *health.Server) {
+	options := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(labelUnary, svc.endings.unary),
 		grpc.ChainStreamInterceptor(labelStream, svc.endings.stream),
-	)
+	}
+	for _, o := range extra {
+		if o != nil {
+			options = append(options, o)
+		}
+	}
+	srv := grpc.NewServer(options...)
 	leakv1.RegisterLeakServiceServer(srv, svc)
 	healthSrv := health.NewServer()
 	healthSrv.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)

@@ -43,9 +43,12 @@ std::vector<std::string> ServicesOf(const std::vector<scenario::Traffic>& traffi
   return {services.begin(), services.end()};
 }
 
-std::unique_ptr<ProtoCatalog> LoadCatalog(const scenario::Scenario& s, const std::string& target) {
+std::unique_ptr<ProtoCatalog> LoadCatalog(const scenario::Scenario& s, const std::string& target,
+                                          const GrpcTransport& transport) {
   if (!s.grpc) throw std::invalid_argument("the scenario has gRPC traffic but no grpc: section");
-  if (s.grpc->protos.empty()) return ProtoCatalog::FromReflection(target, ServicesOf(s.traffic), std::chrono::seconds(10));
+  if (s.grpc->protos.empty()) {
+    return ProtoCatalog::FromReflection(target, ServicesOf(s.traffic), std::chrono::seconds(10), transport);
+  }
   try {
     return ProtoCatalog::FromFiles(s.grpc->protos, s.grpc->import_paths);
   } catch (const std::runtime_error& e) {
@@ -89,7 +92,8 @@ std::unique_ptr<GrpcProtocol> GrpcProtocol::Prepare(const scenario::Scenario& s,
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::unique_ptr<GrpcProtocol> p(new GrpcProtocol());
   p->target_ = target;
-  p->catalog_ = LoadCatalog(s, target);
+  p->transport_ = GrpcTransport::ForTarget(s.target.url, s.target.tls);
+  p->catalog_ = LoadCatalog(s, target, p->transport_);
   for (const auto& t : s.traffic) {
     PreparedEntry e;
     if (t.grpc) {

@@ -43,9 +43,11 @@ class GrpcProtocol final : public Protocol {
  public:
   // Loads the message types (scenario grpc.protos, or the server's reflection when
   // grpc.reflection is set) and prepares every gRPC entry of `s.traffic` (HTTP entries
-  // keep their index, unprepared). `target` is the server's "host:port". Throws
+  // keep their index, unprepared). `target` is the server's "host:port"; the channels
+  // speak TLS when s.target.url is https:// (grpc_transport.h). Throws
   // scenario::ScenarioError (file:line:column of the entry) for unknown methods and
-  // requests that do not fit their type, std::runtime_error when protos or reflection fail.
+  // requests that do not fit their type, std::runtime_error when protos or reflection fail,
+  // std::invalid_argument for unusable TLS settings.
   static std::unique_ptr<GrpcProtocol> Prepare(const scenario::Scenario& s, const std::string& target);
 
   std::string_view name() const override { return "grpc"; }
@@ -53,6 +55,7 @@ class GrpcProtocol final : public Protocol {
   int MaxWorkers(const scenario::Phase& phase) const override;
 
   const std::string& target() const { return target_; }
+  const GrpcTransport& transport() const { return transport_; }
   // Entry `t` (a gRPC entry of the scenario's traffic).
   const PreparedEntry& entry(size_t t) const { return entries_[t]; }
   // Channels (one TCP connection each) a phase opens in all: grpc.connections, or one per worker.
@@ -61,6 +64,7 @@ class GrpcProtocol final : public Protocol {
  private:
   GrpcProtocol() = default;
   std::string target_;
+  GrpcTransport transport_;
   std::unique_ptr<ProtoCatalog> catalog_;
   std::vector<PreparedEntry> entries_;   // parallel to the scenario's traffic
 };

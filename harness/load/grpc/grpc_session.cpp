@@ -24,13 +24,13 @@ namespace {
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 struct Channel {
-  explicit Channel(const std::string& target) {
+  Channel(const std::string& target, const GrpcTransport& transport) {
     ::grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // its own connection, not shared with other channels
     args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);             // every call once: the counts are what the server saw
     args.SetMaxReceiveMessageSize(-1);
     args.SetInt(GRPC_ARG_ENABLE_CHANNELZ, 0);            // no per-call bookkeeping nobody reads
-    channel = ::grpc::CreateCustomChannel(target, ::grpc::InsecureChannelCredentials(), args);
+    channel = transport.NewChannel(target, args);
     stub = std::make_unique<::grpc::GenericStub>(channel);
   }
   std::shared_ptr<::grpc::Channel> channel;
@@ -73,7 +73,7 @@ class GrpcSession final : public Session {
       : protocol_(protocol), phase_(ctx.phase), executor_(ctx.executor) {
     const int total = GrpcProtocol::ChannelsOf(ctx.phase, ctx.worker_count);
     const int mine = std::max(1, total / ctx.worker_count + (ctx.worker_index < total % ctx.worker_count ? 1 : 0));
-    for (int i = 0; i < mine; ++i) channels_.push_back(std::make_shared<Channel>(protocol.target()));
+    for (int i = 0; i < mine; ++i) channels_.push_back(std::make_shared<Channel>(protocol.target(), protocol.transport()));
     opened_pending_ = mine;
   }
 
@@ -91,7 +91,7 @@ class GrpcSession final : public Session {
   std::shared_ptr<Channel> PickChannel(int* opened) {
     const size_t i = next_channel_++ % channels_.size();
     if (phase_.grpc.channel_churn > 0 && channels_[i]->calls >= phase_.grpc.channel_churn) {
-      channels_[i] = std::make_shared<Channel>(protocol_.target());
+      channels_[i] = std::make_shared<Channel>(protocol_.target(), protocol_.transport());
       ++*opened;
     }
     ++channels_[i]->calls;

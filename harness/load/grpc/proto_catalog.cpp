@@ -188,8 +188,9 @@ std::unique_ptr<ProtoCatalog> ProtoCatalog::FromFiles(const std::vector<std::str
 
 std::unique_ptr<ProtoCatalog> ProtoCatalog::FromReflection(const std::string& target,
                                                            const std::vector<std::string>& services,
-                                                           std::chrono::nanoseconds timeout) {
-  auto channel = ::grpc::CreateChannel(target, ::grpc::InsecureChannelCredentials());
+                                                           std::chrono::nanoseconds timeout,
+                                                           const GrpcTransport& transport) {
+  auto channel = transport.NewChannel(target, ::grpc::ChannelArguments());
   ::grpc::GenericStub stub(channel);
   std::map<std::string, pb::FileDescriptorProto> files;
   std::string error;

@@ -6,6 +6,8 @@
 // DynamicMessages. Thread-safety: const methods are safe to call concurrently.
 #pragma once
 
+#include "harness/load/grpc/grpc_transport.h"
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor_database.h>
 #include <google/protobuf/dynamic_message.h>
@@ -35,7 +37,8 @@ class ProtoCatalog {
   // Asks the server at `target` ("host:port", plaintext) for the files defining
   // `services` (and their imports). Throws std::runtime_error naming what failed.
   static std::unique_ptr<ProtoCatalog> FromReflection(const std::string& target, const std::vector<std::string>& services,
-                                                      std::chrono::nanoseconds timeout);
+                                                      std::chrono::nanoseconds timeout,
+                                                      const GrpcTransport& transport = GrpcTransport());
   ~ProtoCatalog();
   ProtoCatalog(const ProtoCatalog&) = delete;
   ProtoCatalog& operator=(const ProtoCatalog&) = delete;
