@@ -209,7 +209,8 @@ void ReadFaults(const Reader& faults, const std::vector<Traffic>& traffic, Phase
     const auto entries = fault.Entries();
     if (entries.size() != 1) {
       fault.Fail(entries.empty() ? "empty fault (one of: cancel, reset, slow_send, slow_read, abandon_body, half_close, "
-                                   "truncate_body, malformed, deadline, grpc_cancel, grpc_abandon, h2_rst_stream, h2_stall, h2_abandon, h2_goaway)"
+                                   "truncate_body, malformed, deadline, grpc_cancel, grpc_abandon, h2_rst_stream, "
+                                   "h2_stall, h2_abandon, h2_goaway)"
                                  : "one fault per list item (start another item with '-')");
     }
     const auto& [kind, key_mark, value] = entries.front();
