@@ -27,9 +27,11 @@ std::map<std::string, std::string> ParseVars(const std::vector<std::string>& var
   return out;
 }
 
-scenario::Scenario LoadScenario(const std::string& path, const std::vector<std::string>& vars) {
+scenario::Scenario LoadScenario(const std::string& path, const std::vector<std::string>& vars,
+                                const std::vector<std::string>& allow_hosts) {
   scenario::LoadOptions options;
   options.var_overrides = ParseVars(vars);
+  options.allow_hosts = allow_hosts;
   options.allocate_port = [] { return runner::AllocateLoopbackPort(); };
   return scenario::LoadScenarioFile(path, options);
 }

@@ -30,7 +30,9 @@ std::map<std::string, std::string> ParseVars(const std::vector<std::string>& var
 
 // The scenario at `path` with `vars` applied and ports allocated on loopback. Throws
 // scenario::ScenarioError (file:line:column) and CLI::ValidationError (--var).
-scenario::Scenario LoadScenario(const std::string& path, const std::vector<std::string>& vars);
+// `allow_hosts`: --allow-host (checked by the caller).
+scenario::Scenario LoadScenario(const std::string& path, const std::vector<std::string>& vars,
+                                const std::vector<std::string>& allow_hosts = {});
 
 // An http:// URL given on the command line, split, after the address policy
 // (harness/net/address_policy.h) with an empty allow list: loopback only (127.0.0.0/8,

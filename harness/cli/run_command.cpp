@@ -9,6 +9,7 @@
 
 #include "harness/cli/live_console.h"
 #include "harness/cli/shard_command.h"
+#include "harness/net/address_policy.h"
 #include "harness/runner/interrupt.h"
 #include "harness/runner/runner.h"
 #include "reports/console_report.h"
@@ -79,9 +80,17 @@ Command AddRunCommand(CLI::App& app) {
   AddShardFlags(*cmd, args->shard);
   cmd->footer(kRunExamples);
   return {cmd, [args] {
-            const auto scenario = LoadScenario(args->scenario_path, args->vars);
+            // --allow-host before anything: a bad entry is a flag error, and the loader checks
+            // dependency upstreams against it.
+            const auto allow = net::AllowList::Parse(args->shard.allow_hosts, "--allow-host");
+            if (!allow.ok()) return Fail("run", allow.status().message(), reports::kExitBadInput);
+            const auto scenario = LoadScenario(args->scenario_path, args->vars, args->shard.allow_hosts);
             if (ShardRequested(args->shard)) return RunShardWithConsole(scenario, args->shard, args->flags);
-            return RunWithConsole(scenario, args->flags);
+            return RunWithConsole(scenario, args->flags, [&](const scenario::Scenario& s, const runner::RunOptions& run) {
+              runner::RunOptions o = run;
+              o.allow = *allow;  // the target, ready and probe URLs, and the traffic's
+              return runner::Run(s, o);
+            });
           }};
 }
 

@@ -56,7 +56,8 @@ void AddShardFlags(CLI::App& cmd, ShardFlags& flags) {
                  "with --shard: take phase start times from, and report to, leakgate coordinate at HOST:PORT");
   cmd.add_option("--target-url", flags.target_url, "with --shard: send the load here instead of the scenario's target.url");
   cmd.add_option("--allow-host", flags.allow_hosts,
-                 "with --shard: allow this non-loopback host for the coordinator and the target (repeatable)");
+                 "allow this non-loopback host besides safety.allow_hosts: the target, probes, dependency "
+                 "upstreams, traffic URLs, and with --shard the coordinator (repeatable)");
   cmd.add_option("--register-timeout", flags.register_timeout,
                  "with --coordinator: how long to keep trying to reach the coordinator (default 60s)");
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/load/load_engine.h"
+#include "harness/net/address_policy.h"
 #include "harness/runner/readiness.h"
 #include "harness/scenario/scenario_hosts.h"
 #include "harness/scenario/scenario_loader.h"
@@ -33,6 +34,7 @@ nothing, sends nothing. Exit 0 when valid, 2 with file:line:column otherwise.)";
 struct ValidateArgs {
   std::string scenario_path;
   std::vector<std::string> vars;
+  std::vector<std::string> allow_hosts;  // --allow-host, as for run
 };
 
 std::string Seconds(scenario::Duration d) { return fmt::format("{:.1f}s", std::chrono::duration<double>(d).count()); }
@@ -80,8 +82,10 @@ std::string CheckTraffic(const scenario::Scenario& s) {
 }
 
 int Validate(const ValidateArgs& args) {
-  const auto s = LoadScenario(args.scenario_path, args.vars);
-  if (const Status hosts = scenario::CheckScenarioHosts(s, {}); !hosts.ok()) {
+  const auto allow = net::AllowList::Parse(args.allow_hosts, "--allow-host");
+  if (!allow.ok()) return Fail("validate", allow.status().message(), reports::kExitBadInput);
+  const auto s = LoadScenario(args.scenario_path, args.vars, args.allow_hosts);
+  if (const Status hosts = scenario::CheckScenarioHosts(s, *allow); !hosts.ok()) {
     return Fail("validate", fmt::format("{}: {}", s.file, hosts.message()), reports::kExitBadInput);
   }
   std::string traffic_check;
@@ -115,6 +119,8 @@ Command AddValidateCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("validate", "check a scenario without running it and print what it resolves to");
   cmd->add_option("scenario", args->scenario_path, "scenario YAML file")->required();
   cmd->add_option("--var", args->vars, "override a scenario variable: --var NAME=VALUE (repeatable)");
+  cmd->add_option("--allow-host", args->allow_hosts,
+                  "allow this non-loopback host besides safety.allow_hosts, as run does (repeatable)");
   cmd->footer(kValidateExamples);
   return {cmd, [args] { return Validate(*args); }};
 }

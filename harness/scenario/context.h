@@ -28,6 +28,7 @@ bool IsReservedVarName(std::string_view name);
 class Context {
  public:
   Context(std::string file, const LoadOptions& options);
+  const LoadOptions& options() const { return options_; }
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 

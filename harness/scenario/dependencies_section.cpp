@@ -95,9 +95,15 @@ void ReadUpstream(const Reader& r, const Safety& safety, Dependency& d) {
   if (!url.ok() || !url->port_written || url->port == 0 || url->target != "/" || text.find('/') != std::string::npos) {
     r.Fail(fmt::format("expected HOST:PORT (\"127.0.0.1:9000\", \"[::1]:9000\"), got {}", Quoted(text)));
   }
-  const auto allow = net::AllowList::Parse(safety.allow_hosts, "safety.allow_hosts");
-  if (!allow.ok()) r.Fail(allow.status().message());  // not reached: ReadSafety checked the entries
-  if (const Status checked = net::CheckHost(*url, r.path(), *allow); !checked.ok()) r.Fail(checked.message());
+  std::vector<std::string> hosts = safety.allow_hosts;  // and --allow-host's
+  const auto& extra = r.context().options().allow_hosts;
+  hosts.insert(hosts.end(), extra.begin(), extra.end());
+  const auto allow = net::AllowList::Parse(hosts, "safety.allow_hosts / --allow-host");
+  if (!allow.ok()) r.Fail(allow.status().message());  // not reached: both lists are checked first
+  // The policy's message names the key itself.
+  if (const Status checked = net::CheckHost(*url, r.path(), *allow); !checked.ok()) {
+    r.context().Fail(r.mark(), "", checked.message());
+  }
   d.upstream_host = url->host;
   d.upstream_port = url->port;
 }

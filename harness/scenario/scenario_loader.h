@@ -16,6 +16,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "harness/scenario/scenario.h"
 #include "harness/scenario/scenario_error.h"
@@ -31,6 +32,9 @@ struct LoadOptions {
   // the default target.url). May be empty when the scenario uses no port; using one then
   // is a ScenarioError.
   std::function<int()> allocate_port;
+  // From --allow-host: hosts allowed besides safety.allow_hosts. The loader checks the
+  // addresses it must (dependency upstreams) against both; entries are checked by the caller.
+  std::vector<std::string> allow_hosts;
 };
 
 // Reads and parses `path`; Scenario::file is `path` as given. An unreadable file throws

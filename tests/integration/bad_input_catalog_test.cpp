@@ -245,7 +245,7 @@ std::vector<BadInput> Catalog() {
        2, "traffic[0].grpc.method: expected a full method name such as \"package.Service/Method\""},
       {"DependencyUpstreamNotLoopback", {"validate", "{s}"},
        "name: c\ndependencies: [{name: db, upstream: \"10.1.2.3:5432\"}]\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: a, path: /x}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
-       2, "host \"10.1.2.3\" is not loopback"},
+       2, "s.yaml:2:37: dependencies[0].upstream: host \"10.1.2.3\" is not loopback"},
       {"DependencyFaultUnknownDependency", {"validate", "{s}"},
        "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: a, path: /x}]\nphases:\n  - {name: l, duration: 1s, rate: 1, faults: [{blackhole: {dependency: nope}}]}\n",
        2, "phases[0].faults[0].blackhole.dependency: unknown dependency \"nope\""},
@@ -381,6 +381,12 @@ std::vector<BadInput> Catalog() {
       {"RunAllowedHostPassesThePolicy", {"validate", "{s}"},
        "name: c\ntarget: {url: \"http://10.0.0.1:8080\"}\ntraffic: [{name: a, path: /x}]\nphases: [{name: load, duration: 1s, rate: 10}]\nsafety: {allow_hosts: [10.0.0.1]}\n",
        0, ": ok"},
+      {"AllowHostFlagAdmitsADependencyUpstream", {"validate", "{s}", "--allow-host", "10.1.2.3"},
+       "name: c\ndependencies: [{name: db, upstream: \"10.1.2.3:5432\"}]\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: a, path: /x}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       0, ": ok"},
+      {"RunAllowHostNotAHost", {"run", "{s}", "--allow-host", "a b"},
+       "name: c\ntarget: {url: \"http://127.0.0.1:1\"}\ntraffic: [{name: a, path: /x}]\nphases: [{name: load, duration: 1s, rate: 10}]\n",
+       2, "leakgate run: --allow-host: \"a b\" is not a host name or IP address"},
 
   };
 }
