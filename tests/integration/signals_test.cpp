@@ -96,32 +96,43 @@ void ExpectInterruptedReport(const Dir& dir) {
   EXPECT_EQ(result["exit_code"], 130);
 }
 
-std::vector<std::string> RunArgs(const Dir& dir, const std::string& scenario) {
-  return {LEAKGATE_BIN, "run", scenario, "--out", dir.File("out")};
+// Exit 130 within the bound, and the report says interrupted.
+void ExpectStoppedInTime(const Stopped& stopped, const Dir& dir) {
+  EXPECT_EQ(stopped.outcome.exit_code, 130) << stopped.outcome.err;
+  EXPECT_LT(stopped.took, kStopBound);
+  ExpectInterruptedReport(dir);
 }
 
-std::string LeakyCommand(const std::string& wrapper, const std::string& extra = "") {
-  return "[" + wrapper + ", build/examples/go-targets/leaky, -addr, \"127.0.0.1:${port}\", -mode, fixed" + extra + "]";
+// A scenario around the leaky target, started through the spawning wrapper, with one load
+// phase `phase` (a flow mapping); `target_flags` go after the target's own (", -x"),
+// `target_keys` and `probe` are extra YAML lines.
+struct RunScenario {
+  std::string target_flags{}, target_keys{}, probe{};
+  std::string phase = "{name: load, duration: 60s, rate: 100}";
+};
+
+std::string WriteRunScenario(const Dir& dir, const RunScenario& s) {
+  return WriteFile(dir.File("s.yaml"),
+                   "name: signals\ntarget:\n  command: [" + WriteSpawningWrapper(dir) +
+                       ", build/examples/go-targets/leaky, -addr, \"127.0.0.1:${port}\", -mode, fixed" + s.target_flags +
+                       "]\n  ready: /healthz\n" + s.target_keys + s.probe +
+                       "traffic:\n  - {name: hello, path: /hello}\nphases:\n  - " + s.phase + "\n");
+}
+
+std::vector<std::string> RunArgs(const Dir& dir, const std::string& scenario) {
+  return {LEAKGATE_BIN, "run", scenario, "--out", dir.File("out")};
 }
 
 // The common case: SIGTERM (what CI runners and `timeout` send) during a load phase.
 // The target and the helper it spawned are gone afterwards: no orphans.
 TEST(Signals, SigtermDuringLoadStopsTheTargetAndWhatItSpawned) {
   Dir dir;
-  const auto scenario = WriteFile(dir.File("s.yaml"), "name: sigterm\ntarget:\n  command: " +
-                                                          LeakyCommand(WriteSpawningWrapper(dir)) +
-                                                          "\n  ready: /healthz\n"
-                                                          "traffic:\n  - {name: hello, path: /hello}\n"
-                                                          "phases:\n  - {name: load, duration: 60s, rate: 100}\n");
-  BackgroundProcess run(RunArgs(dir, scenario), LEAKGATE_SOURCE_DIR);
+  BackgroundProcess run(RunArgs(dir, WriteRunScenario(dir, {})), LEAKGATE_SOURCE_DIR);
   ASSERT_TRUE(WaitForStderr(run, "leakgate: phase load:")) << run.StderrSoFar();
   const int target = ReadPid(dir.File("target.pid")), helper = ReadPid(dir.File("helper.pid"));
   ASSERT_TRUE(ProcessAlive(target) && ProcessAlive(helper)) << target << " " << helper;
 
-  const auto stopped = SignalAndWait(run, SIGTERM);
-  EXPECT_EQ(stopped.outcome.exit_code, 130) << stopped.outcome.err;
-  EXPECT_LT(stopped.took, kStopBound);
-  ExpectInterruptedReport(dir);
+  ExpectStoppedInTime(SignalAndWait(run, SIGTERM), dir);
   EXPECT_FALSE(ProcessAlive(target)) << "the target outlived leakgate";
   EXPECT_FALSE(ProcessAlive(helper)) << "the target's own child was orphaned";
 }
@@ -130,20 +141,14 @@ TEST(Signals, SigtermDuringLoadStopsTheTargetAndWhatItSpawned) {
 // wait that grace out; the process group is killed within the bound.
 TEST(Signals, TargetThatIgnoresSigtermIsKilledWithinTheBound) {
   Dir dir;
-  const auto scenario = WriteFile(dir.File("s.yaml"), "name: stubborn\ntarget:\n  command: " +
-                                                          LeakyCommand(WriteSpawningWrapper(dir), ", -ignore-sigterm") +
-                                                          "\n  ready: /healthz\n  stop_timeout: 60s\n"
-                                                          "traffic:\n  - {name: hello, path: /hello}\n"
-                                                          "phases:\n  - {name: load, duration: 60s, rate: 100}\n");
+  const auto scenario =
+      WriteRunScenario(dir, {.target_flags = ", -ignore-sigterm", .target_keys = "  stop_timeout: 60s\n"});
   BackgroundProcess run(RunArgs(dir, scenario), LEAKGATE_SOURCE_DIR);
   ASSERT_TRUE(WaitForStderr(run, "leakgate: phase load:")) << run.StderrSoFar();
   const int target = ReadPid(dir.File("target.pid"));
   ASSERT_TRUE(ProcessAlive(target));
 
-  const auto stopped = SignalAndWait(run, SIGTERM);
-  EXPECT_EQ(stopped.outcome.exit_code, 130) << stopped.outcome.err;
-  EXPECT_LT(stopped.took, kStopBound);
-  ExpectInterruptedReport(dir);
+  ExpectStoppedInTime(SignalAndWait(run, SIGTERM), dir);
   EXPECT_FALSE(ProcessAlive(target)) << "SIGTERM was ignored and nothing killed the target";
   EXPECT_FALSE(ProcessAlive(ReadPid(dir.File("helper.pid"))));
 }
@@ -152,19 +157,12 @@ TEST(Signals, TargetThatIgnoresSigtermIsKilledWithinTheBound) {
 // worker threads are busy every moment, and still stop at once.
 TEST(Signals, SigintWithTheSchedulerAtItsRateCeilingStopsWithinTheBound) {
   Dir dir;
-  const auto scenario = WriteFile(dir.File("s.yaml"), "name: busy\ntarget:\n  command: " +
-                                                          LeakyCommand(WriteSpawningWrapper(dir)) +
-                                                          "\n  ready: /healthz\n"
-                                                          "traffic:\n  - {name: hello, path: /hello}\n"
-                                                          "phases:\n  - {name: load, duration: 60s, rate: 10000000}\n");
+  const auto scenario = WriteRunScenario(dir, {.phase = "{name: load, duration: 60s, rate: 10000000}"});
   BackgroundProcess run(RunArgs(dir, scenario), LEAKGATE_SOURCE_DIR);
   ASSERT_TRUE(WaitForStderr(run, "leakgate: phase load:")) << run.StderrSoFar();
   std::this_thread::sleep_for(milliseconds(1500));  // let the backlog build up
 
-  const auto stopped = SignalAndWait(run, SIGINT);
-  EXPECT_EQ(stopped.outcome.exit_code, 130) << stopped.outcome.err;
-  EXPECT_LT(stopped.took, kStopBound);
-  ExpectInterruptedReport(dir);
+  ExpectStoppedInTime(SignalAndWait(run, SIGINT), dir);
   EXPECT_FALSE(ProcessAlive(ReadPid(dir.File("target.pid"))));
 }
 
@@ -176,35 +174,24 @@ TEST(Signals, SigtermDuringAProbeReadThatNeverEndsStopsWithinTheBound) {
     ScriptedServer::SleepFor(milliseconds(60'000), stop);
   });
   Dir dir;
-  const auto scenario = WriteFile(dir.File("s.yaml"), "name: stuck-probe\ntarget:\n  command: " +
-                                                          LeakyCommand(WriteSpawningWrapper(dir)) +
-                                                          "\n  ready: /healthz\n"
-                                                          "probe:\n  pprof: \"\"\n  expvar: \"" +
-                                                          silent.Url("/debug/vars") +
-                                                          "\"\n  timeout: 60s\n"
-                                                          "traffic:\n  - {name: hello, path: /hello}\n"
-                                                          "phases:\n  - {name: load, duration: 5s, rate: 10}\n");
+  const auto scenario = WriteRunScenario(
+      dir, {.probe = "probe:\n  pprof: \"\"\n  expvar: \"" + silent.Url("/debug/vars") + "\"\n  timeout: 60s\n",
+            .phase = "{name: load, duration: 5s, rate: 10}"});
   BackgroundProcess run(RunArgs(dir, scenario), LEAKGATE_SOURCE_DIR);
   const auto deadline = Clock::now() + seconds(40);
   while (silent.connections() == 0 && Clock::now() < deadline) std::this_thread::sleep_for(milliseconds(50));
   ASSERT_GT(silent.connections(), 0) << "the probe never asked: " << run.StderrSoFar();
   std::this_thread::sleep_for(milliseconds(300));  // the request is sent; the read waits
 
-  const auto stopped = SignalAndWait(run, SIGTERM);
-  EXPECT_EQ(stopped.outcome.exit_code, 130) << stopped.outcome.err;
-  EXPECT_LT(stopped.took, kStopBound);
-  ExpectInterruptedReport(dir);
+  ExpectStoppedInTime(SignalAndWait(run, SIGTERM), dir);
   EXPECT_FALSE(ProcessAlive(ReadPid(dir.File("target.pid"))));
 }
 
 // A second SIGINT stops at once, the report of what ran still written.
 TEST(Signals, SecondSigintStopsAtOnceAndStillWritesTheReport) {
   Dir dir;
-  const auto scenario = WriteFile(dir.File("s.yaml"), "name: twice\ntarget:\n  command: " +
-                                                          LeakyCommand(WriteSpawningWrapper(dir), ", -ignore-sigterm") +
-                                                          "\n  ready: /healthz\n  stop_timeout: 60s\n"
-                                                          "traffic:\n  - {name: hello, path: /hello}\n"
-                                                          "phases:\n  - {name: load, duration: 60s, rate: 100}\n");
+  const auto scenario =
+      WriteRunScenario(dir, {.target_flags = ", -ignore-sigterm", .target_keys = "  stop_timeout: 60s\n"});
   BackgroundProcess run(RunArgs(dir, scenario), LEAKGATE_SOURCE_DIR);
   ASSERT_TRUE(WaitForStderr(run, "leakgate: phase load:")) << run.StderrSoFar();
   const int target = ReadPid(dir.File("target.pid"));
