@@ -46,8 +46,6 @@ class BackgroundProcess {
 
   // What it wrote to stderr so far.
   std::string StderrSoFar() const { return ReadFile(dir_ + "/stderr"); }
-  std::string StdoutSoFar() const { return ReadFile(dir_ + "/stdout"); }
-  int pid() const { return pid_; }
   void Signal(int signal) const;
   // Until it exits, or `timeout` (then SIGKILL, timed_out). `interrupt_after` > 0 sends
   // SIGINT after that long. Once only.
