@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "probes/text_scan.h"
+
 namespace leakgate::probes {
 namespace {
 
@@ -12,9 +14,7 @@ using nlohmann::json;
 
 constexpr int kMaxDepth = 16;
 
-bool IsWordChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
+using text::IsWordChar;
 
 // Rewrites the non-JSON literals Go's expvar.Float produces ("NaN", "+Inf", "-Inf", and
 // "Inf" for safety) into "null" when they stand where a JSON value starts (after ':',

@@ -7,10 +7,12 @@
 #include <iterator>
 #include <unordered_map>
 
+#include "probes/text_scan.h"
+
 namespace leakgate::probes {
 namespace {
 
-constexpr size_t npos = std::string_view::npos;
+using text::npos;
 
 // A group while it is being counted; the views point into the dump being grouped, the
 // label values (Grouping::label_keys, "\x1f"-separated) are owned.

@@ -15,7 +15,7 @@ using text::ParseNumber;
 using text::Trim;
 using text::TrimRight;
 
-constexpr size_t npos = std::string_view::npos;
+using text::npos;
 
 // ---- debug=2 -------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ using text::Trim;
 using text::TrimLeft;
 using text::TrimRight;
 
-constexpr size_t npos = std::string_view::npos;
+using text::npos;
 
 int64_t TotalFromLine(std::string_view line) {
   for (std::string_view prefix : {std::string_view("goroutine profile: total "),

@@ -2,10 +2,12 @@
 
 #include <cstdint>
 
+#include "probes/text_scan.h"
+
 namespace leakgate::probes {
 namespace {
 
-constexpr size_t npos = std::string_view::npos;
+using text::npos;
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

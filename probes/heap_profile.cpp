@@ -8,22 +8,25 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "probes/text_scan.h"
+
 namespace leakgate::probes {
 namespace {
 
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+using text::IsDigit;
+using text::IsWordChar;
+using text::IsBlankLine;
+using text::IsSpaceOrTab;
 bool IsHexDigit(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-bool IsWordChar(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && (IsBlank(s.back()) || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && IsSpaceOrTab(s.front())) s.remove_prefix(1);
+  while (!s.empty() && (IsSpaceOrTab(s.back()) || s.back() == '\r')) s.remove_suffix(1);
   return s;
 }
 
@@ -58,7 +61,7 @@ class Cursor {
   explicit Cursor(std::string_view s) : s_(s) {}
   bool AtEnd() const { return pos_ >= s_.size(); }
   void SkipBlanks() {
-    while (pos_ < s_.size() && IsBlank(s_[pos_])) ++pos_;
+    while (pos_ < s_.size() && IsSpaceOrTab(s_[pos_])) ++pos_;
   }
   bool Consume(char c) {
     if (pos_ < s_.size() && s_[pos_] == c) {
@@ -141,9 +144,9 @@ bool ParseRecordLine(std::string_view line, HeapRecord& record) {
   if (!cur.Consume('@')) return false;
   std::string_view rest = cur.Rest();
   while (!rest.empty()) {
-    while (!rest.empty() && IsBlank(rest.front())) rest.remove_prefix(1);
+    while (!rest.empty() && IsSpaceOrTab(rest.front())) rest.remove_prefix(1);
     size_t n = 0;
-    while (n < rest.size() && !IsBlank(rest[n])) ++n;
+    while (n < rest.size() && !IsSpaceOrTab(rest[n])) ++n;
     if (n > 0 && !IsHexAddress(rest.substr(0, n))) return false;
     rest.remove_prefix(n);
   }
@@ -221,8 +224,6 @@ bool ParseMemStatsLine(std::string_view line, std::map<std::string, int64_t>& me
   double d = 0;
   return ParseWhole(value, d);  // GCCPUFraction: recognized, not kept
 }
-
-bool IsBlankLine(std::string_view line) { return Trim(line).empty(); }
 
 // Runtime internals that allocate on behalf of their caller.
 bool IsRuntimeInternal(std::string_view function) {

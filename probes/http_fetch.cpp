@@ -13,6 +13,7 @@
 
 #include <optional>
 
+#include "harness/base/asio_tokens.h"
 #include "harness/net/http_url.h"
 #include "harness/net/tls_context.h"
 
@@ -25,7 +26,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // Bytes read but not yet parsed: a head, or one read's worth of body (the body itself
 // moves into the response as it is parsed).
 constexpr std::size_t kReadBufferBytes = std::size_t{kMaxHeadBytes} + (64 << 10);

@@ -4,21 +4,16 @@
 #include <cmath>
 #include <system_error>
 
+#include "probes/text_scan.h"
+
 namespace leakgate::probes {
 namespace {
 
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
-bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsLabelNameChar(char c) { return IsAlpha(c) || IsDigit(c) || c == '_'; }
+using text::IsBlankLine;
+using text::IsDigit;
+using text::IsSpaceOrTab;
+bool IsLabelNameChar(char c) { return text::IsWordChar(c); }
 bool IsMetricNameChar(char c) { return IsLabelNameChar(c) || c == ':'; }
-
-bool IsBlankLine(std::string_view line) {
-  for (char c : line) {
-    if (!IsBlank(c) && c != '\r') return false;
-  }
-  return true;
-}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -68,7 +63,7 @@ class LineCursor {
   char Peek() const { return line_[pos_]; }  // only when !AtEnd()
   void Advance() { ++pos_; }
   void SkipBlanks() {
-    while (pos_ < line_.size() && IsBlank(line_[pos_])) ++pos_;
+    while (pos_ < line_.size() && IsSpaceOrTab(line_[pos_])) ++pos_;
   }
   // Consumes `c` if it is next.
   bool Consume(char c) {
@@ -86,7 +81,7 @@ class LineCursor {
     return line_.substr(start, pos_ - start);
   }
   std::string_view TakeToken() {
-    return TakeWhile([](char c) { return !IsBlank(c); });
+    return TakeWhile([](char c) { return !IsSpaceOrTab(c); });
   }
   std::string_view Rest() const { return line_.substr(pos_ < line_.size() ? pos_ : line_.size()); }
 
@@ -177,7 +172,7 @@ bool ParseSampleLine(std::string_view line, MetricSample& sample) {
     const std::string_view name = cur.TakeWhile(IsMetricNameChar);
     if (name.empty() || IsDigit(name.front())) return false;
     sample.name.assign(name);
-    separated = !cur.AtEnd() && IsBlank(cur.Peek());
+    separated = !cur.AtEnd() && IsSpaceOrTab(cur.Peek());
     cur.SkipBlanks();
   }
   if (!cur.AtEnd() && cur.Peek() == '{') {
@@ -240,7 +235,7 @@ bool ParseCommentLine(std::string_view line, PrometheusPage& page) {
     if (ident.empty() || IsDigit(ident.front())) return false;
     name.assign(ident);
   }
-  if (!cur.AtEnd() && !IsBlank(cur.Peek())) return false;
+  if (!cur.AtEnd() && !IsSpaceOrTab(cur.Peek())) return false;
   cur.SkipBlanks();
   if (is_help) {
     page.families[name].help = UnescapeHelp(cur.Rest());
@@ -291,7 +286,7 @@ PrometheusPage ParsePrometheusText(std::string_view text) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
 
     size_t first = 0;
-    while (first < line.size() && IsBlank(line[first])) ++first;
+    while (first < line.size() && IsSpaceOrTab(line[first])) ++first;
     if (first == line.size()) continue;  // blank
     if (line[first] == '#') {
       if (!ParseCommentLine(line, page)) ++page.skipped_lines;

@@ -16,6 +16,12 @@ namespace leakgate::probes::text {
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 // A blank inside a line: space, tab, or the "\r" of a "\r\n" line end.
 inline bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+// A separator between fields where a "\r" is not one: space or tab.
+inline bool IsSpaceOrTab(char c) { return c == ' ' || c == '\t'; }
+// A letter, digit or '_' (ASCII), the characters of an identifier.
+inline bool IsWordChar(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+
+inline constexpr size_t npos = std::string_view::npos;
 
 inline std::string_view TrimRight(std::string_view s) {
   while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
@@ -28,6 +34,9 @@ inline std::string_view TrimLeft(std::string_view s) {
 }
 
 inline std::string_view Trim(std::string_view s) { return TrimLeft(TrimRight(s)); }
+
+// True when the line holds nothing but blanks (space, tab, "\r"), or nothing.
+inline bool IsBlankLine(std::string_view line) { return Trim(line).empty(); }
 
 // Parses the decimal number at the start of `s` into `out`; returns the number of
 // characters used, 0 when `s` does not start with a digit or the value overflows T (then

@@ -8,13 +8,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <map>
 
+#include "harness/base/asio_tokens.h"
+
 namespace leakgate::load {
 
 namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto kHousekeepingInterval = std::chrono::milliseconds(20);
 
 int PerWorker(int total, int workers) { return total <= 0 ? 0 : std::max(1, (total + workers - 1) / workers); }

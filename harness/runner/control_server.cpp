@@ -11,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include "harness/base/asio_tokens.h"
+
 namespace leakgate::runner {
 
 namespace asio = boost::asio;
@@ -20,7 +22,6 @@ using asio::ip::tcp;
 
 namespace {
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint32_t kMaxHeadBytes = 16 << 10;
 
 asio::awaitable<void> Serve(tcp::socket socket, const ControlServer::Handler& handler) {

@@ -9,16 +9,18 @@
 namespace leakgate::testing {
 namespace {
 
-void Run(const std::vector<std::string>& argv) {
-  const auto r = RunSubprocess(argv, {.cwd = "", .timeout = std::chrono::seconds(30)});
-  if (r.exit_code != 0) throw std::runtime_error(argv[0] + " " + argv[1] + " failed: " + r.err);
+// Runs `openssl ARGS...`; throws with its stderr when it fails.
+void Openssl(std::vector<std::string> args) {
+  args.insert(args.begin(), "openssl");
+  const auto r = RunSubprocess(args, {.cwd = "", .timeout = std::chrono::seconds(30)});
+  if (r.exit_code != 0) throw std::runtime_error("openssl " + args[1] + " failed: " + r.err);
 }
 
 // A P-256 key and a self-signed CA certificate.
 void MakeCa(const std::string& key, const std::string& cert, const std::string& name) {
-  Run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
-       "-out", cert, "-days", "2", "-subj", "/CN=" + name, "-addext", "basicConstraints=critical,CA:TRUE",
-       "-addext", "keyUsage=critical,keyCertSign,cRLSign"});
+  Openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+           "-out", cert, "-days", "2", "-subj", "/CN=" + name, "-addext", "basicConstraints=critical,CA:TRUE",
+           "-addext", "keyUsage=critical,keyCertSign,cRLSign"});
 }
 
 // A P-256 key and a certificate for `cn` with `extensions` (an openssl -extfile), signed by the CA.
@@ -26,10 +28,10 @@ void MakeLeaf(const TestCerts& c, const std::string& ca_key, const std::string& 
               const std::string& extensions) {
   const std::string csr = c.dir + "/" + stem + ".csr", ext = c.dir + "/" + stem + ".ext";
   std::ofstream(ext) << extensions;
-  Run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-       c.dir + "/" + stem + ".key", "-out", csr, "-subj", "/CN=" + cn});
-  Run({"openssl", "x509", "-req", "-in", csr, "-CA", c.ca, "-CAkey", ca_key, "-CAcreateserial", "-out",
-       c.dir + "/" + stem + ".pem", "-days", "2", "-extfile", ext});
+  Openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+           c.dir + "/" + stem + ".key", "-out", csr, "-subj", "/CN=" + cn});
+  Openssl({"x509", "-req", "-in", csr, "-CA", c.ca, "-CAkey", ca_key, "-CAcreateserial", "-out",
+           c.dir + "/" + stem + ".pem", "-days", "2", "-extfile", ext});
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "harness/base/asio_tokens.h"
 #include "harness/faults/proxy/http_relay.h"
 #include "harness/faults/proxy/proxy_core.h"
 #include "harness/faults/proxy/worker.h"
@@ -18,7 +19,6 @@ using boost::system::error_code;
 using K = scenario::DependencyFault::Kind;
 
 namespace {
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 }  // namespace
 
 Connection::Connection(Worker& worker, const DependencyRuntime& dependency, asio::ip::tcp::socket client)
@@ -124,7 +124,7 @@ asio::awaitable<void> Connection::Run(std::shared_ptr<Connection> self) {
       error_code ignored;
       if (!e && !self->connected_) self->upstream_.close(ignored);
     });
-    std::tie(ec) = co_await c.upstream_.async_connect(to, kTuple);
+    std::tie(ec) = co_await c.upstream_.async_connect(to, kUseTuple);
     deadline.cancel();
   }
   if (c.closed_) co_return;
@@ -160,7 +160,7 @@ asio::awaitable<void> Connection::Read(std::shared_ptr<Connection> self, Leg whi
     while (!c.closed_ && q.full()) co_await q.producer().Wait();
     if (c.closed_) co_return;
     Chunk chunk = q.NewData(cap);
-    auto [ec, n] = co_await source.async_read_some(asio::buffer(chunk.bytes.get(), chunk.capacity), kTuple);
+    auto [ec, n] = co_await source.async_read_some(asio::buffer(chunk.bytes.get(), chunk.capacity), kUseTuple);
     if (c.closed_ || (which == Leg::kDownstream && c.upstream_gone_)) co_return;
     if (n > 0) {
       c.Touch();

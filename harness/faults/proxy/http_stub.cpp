@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "harness/base/asio_tokens.h"
 #include "harness/faults/proxy/http_message.h"
 #include "harness/faults/proxy/worker.h"
 
@@ -22,7 +23,6 @@ using asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint64_t kBodyLimit = 8ull << 20;
 }  // namespace
 
@@ -52,11 +52,11 @@ void HttpStubServer::Close() {
 asio::awaitable<void> HttpStubServer::AcceptLoop(HttpStubServer* self) {
   asio::steady_timer pause(self->worker_.executor());
   while (!self->closed_) {
-    auto [ec, socket] = co_await self->acceptor_.async_accept(kTuple);
+    auto [ec, socket] = co_await self->acceptor_.async_accept(kUseTuple);
     if (self->closed_) co_return;
     if (ec) {  // out of descriptors, most likely: try again after a breath
       pause.expires_after(std::chrono::milliseconds(20));
-      co_await pause.async_wait(kTuple);
+      co_await pause.async_wait(kUseTuple);
       continue;
     }
     asio::co_spawn(self->worker_.executor(), Serve(self->config_, std::move(socket)), asio::detached);
@@ -72,17 +72,17 @@ asio::awaitable<void> HttpStubServer::Serve(std::shared_ptr<const Config> config
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(kBodyLimit);
     stream.expires_after(config->idle_timeout);
-    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
     if (ec) break;  // the proxy closed its side, the deadline passed, or not HTTP
     const bool keep_alive = parser.get().keep_alive();
     const bool head = parser.get().method() == bhttp::verb::head;
     if (stub.latency.count() > 0) {
       latency.expires_after(stub.latency);
-      co_await latency.async_wait(kTuple);
+      co_await latency.async_wait(kUseTuple);
     }
     const std::string response = RenderResponse(stub.status, stub.headers, stub.body, keep_alive, head);
     stream.expires_after(config->idle_timeout);
-    std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(response), kTuple);
+    std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(response), kUseTuple);
     if (ec || !keep_alive) break;
   }
   error_code ignored;

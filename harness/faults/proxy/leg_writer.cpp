@@ -12,6 +12,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
 
+#include "harness/base/asio_tokens.h"
 #include "harness/faults/proxy/connection.h"
 #include "harness/faults/proxy/proxy_core.h"
 #include "harness/faults/proxy/worker.h"
@@ -24,7 +25,6 @@ using K = scenario::DependencyFault::Kind;
 
 namespace {
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // Bandwidth paces in slices of 10 ms worth of bytes (at least 1), and lets a schedule
 // that fell behind catch up by at most this much (so the average holds on a busy host).
 constexpr int64_t kSlicesPerSecond = 100;
@@ -249,7 +249,7 @@ asio::awaitable<void> WriteLeg(std::shared_ptr<Connection> self, Leg which) {
       case Step::kWrite:
         break;
     }
-    auto [ec, n] = co_await asio::async_write(destination, asio::buffer(chunk.rest().data(), step.bytes), kTuple);
+    auto [ec, n] = co_await asio::async_write(destination, asio::buffer(chunk.rest().data(), step.bytes), kUseTuple);
     if (c.closed()) co_return;
     if (ec) {
       c.Close(ec == asio::error::connection_reset);

@@ -28,8 +28,24 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace leakgate::load::grpc_load {
+
+// One serialized message as a ByteBuffer (one slice, copied), and back: the whole buffer
+// as bytes, "" when grpc++ cannot dump it.
+inline ::grpc::ByteBuffer ToByteBuffer(const std::string& bytes) {
+  ::grpc::Slice slice(bytes);
+  return ::grpc::ByteBuffer(&slice, 1);
+}
+
+inline std::string FromByteBuffer(const ::grpc::ByteBuffer& buffer) {
+  std::vector<::grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok()) return out;
+  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
 
 // A reusable one-shot result slot: Wait() on the coroutine side, Fire() from any thread.
 // At most one Wait() at a time. A Fire() before the Wait() is kept for it. Thread-safe.

@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "harness/load/grpc/grpc_call.h"
 #include "harness/load/grpc/grpc_session.h"
 #include "harness/scenario/scenario_loader.h"
 
@@ -21,11 +22,6 @@ const char* StatusCodeName(int code) {
 }
 
 namespace {
-
-::grpc::ByteBuffer ToBuffer(const std::string& bytes) {
-  ::grpc::Slice slice(bytes);
-  return ::grpc::ByteBuffer(&slice, 1);
-}
 
 [[noreturn]] void FailAt(const scenario::Traffic& t, const std::string& message) {
   throw scenario::ScenarioError(t.mark, fmt::format("traffic {}: {}", t.name, message));
@@ -71,7 +67,7 @@ PreparedCall PrepareCall(const ProtoCatalog& catalog, const scenario::Traffic& t
   for (const auto& json : requests) {
     auto wire = catalog.JsonToWire((*m)->input_type(), json);
     if (!wire.ok()) FailAt(t, where + wire.status().message());
-    call.messages.push_back(ToBuffer(*wire));
+    call.messages.push_back(ToByteBuffer(*wire));
   }
   return call;
 }

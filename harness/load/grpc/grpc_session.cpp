@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <unordered_set>
 
+#include "harness/base/asio_tokens.h"
 #include "harness/load/grpc/grpc_call.h"
 #include "harness/load/grpc/grpc_protocol.h"
 
@@ -21,7 +22,6 @@ using scenario::Duration;
 
 namespace {
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 struct Channel {
   Channel(const std::string& target, const GrpcTransport& transport) {

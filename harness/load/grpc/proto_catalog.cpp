@@ -85,19 +85,6 @@ bool ParseReflectionResponse(const std::string& wire, std::vector<std::string>* 
   return true;
 }
 
-::grpc::ByteBuffer ToBuffer(const std::string& bytes) {
-  ::grpc::Slice slice(bytes);
-  return ::grpc::ByteBuffer(&slice, 1);
-}
-
-std::string FromBuffer(const ::grpc::ByteBuffer& buffer) {
-  std::vector<::grpc::Slice> slices;
-  std::string out;
-  if (!buffer.Dump(&slices).ok()) return out;
-  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
-
 // One reflection conversation on `service_path` ("/grpc.reflection.v1.ServerReflection/
 // ServerReflectionInfo"): asks for every symbol, then for every missing import.
 asio::awaitable<void> Reflect(::grpc::GenericStub& stub, const std::string& service_path,
@@ -116,11 +103,11 @@ asio::awaitable<void> Reflect(::grpc::GenericStub& stub, const std::string& serv
     const auto [field, value] = queue.back();
     queue.pop_back();
     if (!asked.insert(value).second) continue;
-    const auto request = ToBuffer(ReflectionRequest(field, value));
+    const auto request = ToByteBuffer(ReflectionRequest(field, value));
     if (!co_await stream.Write(request) || !co_await stream.Read(&response)) break;
     std::vector<std::string> raw;
     std::string reply_error;
-    if (!ParseReflectionResponse(FromBuffer(response), &raw, &reply_error)) {
+    if (!ParseReflectionResponse(FromByteBuffer(response), &raw, &reply_error)) {
       *error = "unreadable reflection response";
     } else if (!reply_error.empty()) {
       *error = fmt::format("reflection: {} {}: {}", field == 4 ? "symbol" : "file", value, reply_error);

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "harness/base/asio_tokens.h"
 #include "harness/net/tls_context.h"
 
 namespace leakgate::load::h2 {
@@ -21,7 +22,6 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kReadChunk = 64 << 10;
 constexpr size_t kWriteBatch = 64 << 10;         // bytes gathered from nghttp2 per write
 constexpr int32_t kStreamWindow = (1 << 24) - 1;  // like h2load's large windows: flow control never limits load

@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "harness/base/asio_tokens.h"
 #include "harness/load/h2/h2_connection.h"
 #include "harness/load/h2/h2_request.h"
 
@@ -19,7 +20,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 // A connection and the requests that chose it (streams in flight plus those waiting for it
 // to connect).

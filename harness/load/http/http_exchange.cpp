@@ -11,6 +11,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "harness/base/asio_tokens.h"
 #include "harness/net/tls_context.h"
 
 namespace leakgate::load::http {
@@ -21,7 +22,6 @@ namespace bhttp = boost::beast::http;
 using boost::system::error_code;
 
 namespace {
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint64_t kBodyLimit = 1ull << 30;
 // A slow reader's receive buffer: one chunk (at least 4 KiB), so its TCP window closes and
 // the server's writes block instead of filling an autotuned multi-MiB buffer.
