@@ -19,7 +19,7 @@
 #include "harness/scenario/scenario_loader.h"
 
 namespace leakgate {
-namespace {
+namespace k8s_manifests_test {
 
 namespace fs = std::filesystem;
 
@@ -195,5 +195,5 @@ TEST_F(K8sManifests, TheScenarioLoadsAndAllowsEveryHostThePodsUse) {
   EXPECT_TRUE(allows("0.0.0.0")) << "the coordinator listens on the pod's interfaces";
 }
 
-}  // namespace
+}  // namespace k8s_manifests_test
 }  // namespace leakgate

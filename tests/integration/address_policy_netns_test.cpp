@@ -26,7 +26,7 @@
 #include "network_namespace.h"
 
 namespace leakgate::testing {
-namespace {
+namespace address_policy_netns_test {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -167,5 +167,5 @@ TEST_F(AddressPolicyNetns, AllowedNameWhoseDnsNeverAnswersFailsAtTheDeadline) {
   EXPECT_EQ(listener_->connections(), 0);
 }
 
-}  // namespace
+}  // namespace address_policy_netns_test
 }  // namespace leakgate::testing

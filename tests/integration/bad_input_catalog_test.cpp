@@ -22,7 +22,7 @@
 #include "leakgate_process.h"
 
 namespace leakgate::testing {
-namespace {
+namespace bad_input_catalog_test {
 
 struct BadInput {
   std::string name;
@@ -436,5 +436,5 @@ INSTANTIATE_TEST_SUITE_P(Rows, BadInputCatalog, ::testing::ValuesIn(Catalog()),
 
 TEST(BadInputCatalogSize, HasAtLeastSixtyRows) { EXPECT_GE(Catalog().size(), 60u); }
 
-}  // namespace
+}  // namespace bad_input_catalog_test
 }  // namespace leakgate::testing

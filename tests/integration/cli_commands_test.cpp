@@ -15,7 +15,7 @@
 #include "probes/http_fetch.h"
 
 namespace leakgate::testing {
-namespace {
+namespace cli_commands_test {
 
 using nlohmann::json;
 using std::chrono::seconds;
@@ -343,5 +343,5 @@ TEST(CliCheck, NothingListeningIsATargetFailure) {
   EXPECT_TRUE(Contains(r.out, "probe endpoint")) << "says what it waited for: " << r.out;
 }
 
-}  // namespace
+}  // namespace cli_commands_test
 }  // namespace leakgate::testing

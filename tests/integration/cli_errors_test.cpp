@@ -14,7 +14,7 @@
 #include "leakgate_process.h"
 
 namespace leakgate::testing {
-namespace {
+namespace cli_errors_test {
 
 using nlohmann::json;
 using std::chrono::seconds;
@@ -194,5 +194,5 @@ TEST(CliErrors, LoadAtTheRateCeilingStopsOnTimeAndCountsWhatItDropped) {
   EXPECT_EQ(j["requests"].get<int64_t>() + j["dropped"].get<int64_t>(), j["scheduled"].get<int64_t>());
 }
 
-}  // namespace
+}  // namespace cli_errors_test
 }  // namespace leakgate::testing

@@ -19,7 +19,7 @@
 #include "leakgate_process.h"
 
 namespace leakgate::testing {
-namespace {
+namespace cli_live_view_test {
 
 using namespace std::chrono_literals;
 
@@ -108,5 +108,5 @@ TEST_F(CliConsole, QuietPrintsOnlyTheSummary) {
   EXPECT_NE(r.output.find("PASS"), std::string::npos) << r.output;
 }
 
-}  // namespace
+}  // namespace cli_live_view_test
 }  // namespace leakgate::testing

@@ -11,7 +11,7 @@
 #include "go_target_fixture.h"
 
 namespace leakgate::load {
-namespace {
+namespace fault_injection_test {
 
 using namespace std::chrono_literals;
 using scenario::Fault;
@@ -186,5 +186,5 @@ TEST_F(FaultInjectionTest, FaultsLimitedToNamedTraffic) {
   EXPECT_GT(r.stats.cancelled, 20);
 }
 
-}  // namespace
+}  // namespace fault_injection_test
 }  // namespace leakgate::load

@@ -14,7 +14,7 @@
 #include "leakgate_process.h"
 
 namespace leakgate::testing {
-namespace {
+namespace go_evidence_test {
 
 using nlohmann::json;
 
@@ -127,5 +127,5 @@ assert:
   std::filesystem::remove_all(r.dir);
 }
 
-}  // namespace
+}  // namespace go_evidence_test
 }  // namespace leakgate::testing

@@ -24,7 +24,7 @@
 #include "probes/http_fetch.h"
 
 namespace leakgate::testing {
-namespace {
+namespace grpc_test {
 
 using namespace std::chrono_literals;
 using load::LoadEngine;
@@ -411,5 +411,5 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
-}  // namespace
+}  // namespace grpc_test
 }  // namespace leakgate::testing

@@ -23,7 +23,7 @@
 #include "tests/support/test_certs.h"
 
 namespace leakgate::testing {
-namespace {
+namespace grpc_tls_test {
 
 using namespace std::chrono_literals;
 
@@ -138,5 +138,5 @@ TEST_F(GrpcTlsTest, SkippingVerificationIsRefusedNamingTheKey) {
   }
 }
 
-}  // namespace
+}  // namespace grpc_tls_test
 }  // namespace leakgate::testing

@@ -15,7 +15,7 @@
 #include "harness/load/load_engine.h"
 
 namespace leakgate::load {
-namespace {
+namespace h2_faults_test {
 
 using namespace std::chrono_literals;
 using scenario::Fault;
@@ -150,5 +150,5 @@ TEST_F(H2FaultsTest, GoawayRetiresTheConnectionAndTheServerClosesIt) {
   EXPECT_GE(Observed("conn_closed_by_server"), closed + 6) << "the server ended the connections it was told were done";
 }
 
-}  // namespace
+}  // namespace h2_faults_test
 }  // namespace leakgate::load

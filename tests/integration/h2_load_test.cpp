@@ -15,7 +15,7 @@
 #include "harness/load/load_engine.h"
 
 namespace leakgate::load {
-namespace {
+namespace h2_load_test {
 
 using namespace std::chrono_literals;
 
@@ -88,5 +88,5 @@ TEST_F(H2LoadTest, ADeadlineResetsTheStreamAndTheHandlerSeesItsContextEnd) {
       << "RST_STREAM ended every handler's request context";
 }
 
-}  // namespace
+}  // namespace h2_load_test
 }  // namespace leakgate::load

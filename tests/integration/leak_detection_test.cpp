@@ -15,7 +15,7 @@
 #include "leakgate_process.h"
 
 namespace leakgate::testing {
-namespace {
+namespace leak_detection_test {
 
 using nlohmann::json;
 
@@ -284,5 +284,5 @@ TEST(Demo, FixedDemoPasses) {
   EXPECT_TRUE(r.result["settled"].get<bool>());
 }
 
-}  // namespace
+}  // namespace leak_detection_test
 }  // namespace leakgate::testing

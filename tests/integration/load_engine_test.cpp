@@ -12,7 +12,7 @@
 #include "go_target_fixture.h"
 
 namespace leakgate::load {
-namespace {
+namespace load_engine_test {
 
 using namespace std::chrono_literals;
 
@@ -243,5 +243,5 @@ TEST(ResolveTarget, RejectsWhatIsNotHttpOrHttps) {
   EXPECT_EQ(t.base_path, "/base");
 }
 
-}  // namespace
+}  // namespace load_engine_test
 }  // namespace leakgate::load

@@ -32,7 +32,7 @@
 #include "network_namespace.h"
 
 namespace leakgate::testing {
-namespace {
+namespace sharded_run_test {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
@@ -317,5 +317,5 @@ TEST_F(OfflineShards, ShardResultsMergeIntoOneResultAndReports) {
   std::filesystem::remove_all(dir);
 }
 
-}  // namespace
+}  // namespace sharded_run_test
 }  // namespace leakgate::testing

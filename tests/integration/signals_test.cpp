@@ -18,7 +18,7 @@
 #include "tests/probes/scripted_server.h"
 
 namespace leakgate::testing {
-namespace {
+namespace signals_test {
 
 using nlohmann::json;
 using std::chrono::milliseconds;
@@ -228,5 +228,5 @@ TEST(Signals, SigtermEndsLeakgateLoadEarlyWithItsCountsAndExit130) {
   EXPECT_LT(j["duration_s"].get<double>(), 30.0) << "the time it ran, not the 60 s asked for";
 }
 
-}  // namespace
+}  // namespace signals_test
 }  // namespace leakgate::testing

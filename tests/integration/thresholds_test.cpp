@@ -16,7 +16,7 @@
 #include "tests/reports/external_tools.h"
 
 namespace leakgate::testing {
-namespace {
+namespace thresholds_test {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -144,5 +144,5 @@ TEST(Thresholds, ValidateShowsThemAndPlacesABadOneAtFileLineColumn) {
   fs::remove_all(dir);
 }
 
-}  // namespace
+}  // namespace thresholds_test
 }  // namespace leakgate::testing

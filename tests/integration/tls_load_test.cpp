@@ -16,7 +16,7 @@
 #include "probes/http_fetch.h"
 
 namespace leakgate::load {
-namespace {
+namespace tls_load_test {
 
 using namespace std::chrono_literals;
 using testing::GoTlsTarget;
@@ -152,5 +152,5 @@ TEST_F(MutualTlsTest, WithoutAClientCertificateTheServerRefusesEveryConnection) 
   EXPECT_GE(target_->CounterEventually("tls", "handshake_errors", failed_before + 20), failed_before + 20);
 }
 
-}  // namespace
+}  // namespace tls_load_test
 }  // namespace leakgate::load

@@ -9,7 +9,7 @@
 #include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
-namespace {
+namespace expvar_test {
 
 // The fixture tests/fixtures/expvar/<name>; a missing one fails the test.
 #define LOAD_FIXTURE(var, name) LEAKGATE_LOAD_FIXTURE(var, std::string("expvar/") + (name))
@@ -171,5 +171,5 @@ TEST(ExpvarTest, MalformedJsonIsAClearError) {
   EXPECT_NE(result.error.find("parse error at line 1, column 9"), std::string::npos) << result.error;
 }
 
-}  // namespace
+}  // namespace expvar_test
 }  // namespace leakgate::probes

@@ -9,7 +9,7 @@
 #include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
-namespace {
+namespace gctrace_test {
 
 // Lines copied from the real traces in tests/fixtures/gctrace (Go 1.26.8 and 1.27.3).
 constexpr std::string_view kPlain =
@@ -201,5 +201,5 @@ TEST_P(GcTraceFixtureTest, TheTargetsStderr) {
 INSTANTIATE_TEST_SUITE_P(GoVersions, GcTraceFixtureTest, ::testing::Values("go1.26", "go1.27"),
                          test_support::VersionTestName);
 
-}  // namespace
+}  // namespace gctrace_test
 }  // namespace leakgate::probes

@@ -10,7 +10,7 @@
 #include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
-namespace {
+namespace goroutine_attribution_test {
 
 Frame F(std::string function, std::string file = "/src/x.go", int line = 1) {
   return Frame{std::move(function), std::move(file), line};
@@ -451,5 +451,5 @@ INSTANTIATE_TEST_SUITE_P(GoroutineFixtures, GoroutineAttributionGrpcFixtureTest,
 INSTANTIATE_TEST_SUITE_P(GoroutineFixtures, GoroutineAttributionFixtureTest, testing::Values("go1.19", "go1.26", "go1.27"),
                          test_support::VersionTestName);
 
-}  // namespace
+}  // namespace goroutine_attribution_test
 }  // namespace leakgate::probes

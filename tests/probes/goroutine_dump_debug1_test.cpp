@@ -9,7 +9,7 @@
 #include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
-namespace {
+namespace goroutine_dump_debug1_test {
 
 using test_support::WithCrlf;
 
@@ -133,5 +133,5 @@ TEST(GoroutineDumpStripTest, StripArgumentsView) {
   EXPECT_EQ(StripArgumentsView(""), "");
 }
 
-}  // namespace
+}  // namespace goroutine_dump_debug1_test
 }  // namespace leakgate::probes

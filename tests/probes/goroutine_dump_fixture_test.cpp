@@ -18,7 +18,7 @@
 #include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
-namespace {
+namespace goroutine_dump_fixture_test {
 
 // How one Go version prints what the fixtures hold.
 struct GoVersion {
@@ -370,5 +370,5 @@ TEST_P(GoroutineShapesFixtureTest, SynctestBubble) {
 
 INSTANTIATE_TEST_SUITE_P(GoVersions, GoroutineShapesFixtureTest, ::testing::Values(kGo126, kGo127), VersionName);
 
-}  // namespace
+}  // namespace goroutine_dump_fixture_test
 }  // namespace leakgate::probes

@@ -8,7 +8,7 @@
 #include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
-namespace {
+namespace goroutine_dump_test {
 
 using test_support::WithCrlf;
 
@@ -503,5 +503,5 @@ TEST(GoroutineDumpDebug2Test, HeaderWithoutBlankLineStartsANewBlock) {
   EXPECT_EQ(dump.goroutines[1].frames[0], (Frame{"main.b", "/b.go", 2}));
 }
 
-}  // namespace
+}  // namespace goroutine_dump_test
 }  // namespace leakgate::probes

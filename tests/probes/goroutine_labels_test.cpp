@@ -6,7 +6,7 @@
 #include <string_view>
 
 namespace leakgate::probes {
-namespace {
+namespace goroutine_labels_test {
 
 std::string Unquote(std::string_view quoted, size_t* used = nullptr) {
   std::string out = "stale";
@@ -84,5 +84,5 @@ TEST(ParseLabelSetTest, MalformedOrCutSetsReadNothing) {
   }
 }
 
-}  // namespace
+}  // namespace goroutine_labels_test
 }  // namespace leakgate::probes

@@ -11,7 +11,7 @@
 #include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
-namespace {
+namespace heap_profile_test {
 
 using test_support::WithCrlf;
 
@@ -451,5 +451,5 @@ TEST_P(HeapProfileVersionFixtureTest, BaselineAndLeakyParseCleanly) {
 INSTANTIATE_TEST_SUITE_P(GoVersions, HeapProfileVersionFixtureTest, ::testing::Values("go1.26", "go1.27"),
                          test_support::VersionTestName);
 
-}  // namespace
+}  // namespace heap_profile_test
 }  // namespace leakgate::probes

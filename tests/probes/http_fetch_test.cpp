@@ -17,7 +17,7 @@
 #include "scripted_server.h"
 
 namespace leakgate::probes {
-namespace {
+namespace http_fetch_test {
 
 using leakgate::testing::ScriptedServer;
 using namespace std::chrono_literals;
@@ -232,5 +232,5 @@ TEST(HttpGet, MalformedAndUnsupportedUrlsAreInvalidArguments) {
   ExpectFailure(t, StatusCode::kInvalidArgument, "ftp://127.0.0.1:8443/", "unsupported scheme \"ftp\"");
 }
 
-}  // namespace
+}  // namespace http_fetch_test
 }  // namespace leakgate::probes

@@ -14,7 +14,7 @@
 #include <string>
 
 namespace leakgate::probes {
-namespace {
+namespace listening_process_test {
 
 // A listening TCP socket on loopback, port chosen by the kernel.
 class Listener {
@@ -106,5 +106,5 @@ TEST(ListeningProcess, NobodyListensOnAClosedPort) {
   EXPECT_FALSE(FindProcessListeningOn(port));
 }
 
-}  // namespace
+}  // namespace listening_process_test
 }  // namespace leakgate::probes

@@ -12,7 +12,7 @@
 #include <string>
 
 namespace leakgate::probes {
-namespace {
+namespace proc_reader_test {
 
 TEST(ProcReader, NormalizesKernelFdNames) {
   EXPECT_EQ(NormalizeFdTarget("socket:[12345]"), "socket");
@@ -120,5 +120,5 @@ TEST(ProcReader, ImpossibleRssIsNotAReading) {
   EXPECT_EQ(ok->rss_bytes, 2048 * 1024);
 }
 
-}  // namespace
+}  // namespace proc_reader_test
 }  // namespace leakgate::probes

@@ -11,7 +11,7 @@
 #include "tests/probes/fixture_text.h"
 
 namespace leakgate::probes {
-namespace {
+namespace prometheus_text_test {
 
 using test_support::WithCrlf;
 
@@ -392,5 +392,5 @@ TEST(PrometheusTextTest, MetricTypeNames) {
   EXPECT_EQ(MetricTypeName(MetricType::kUntyped), "untyped");
 }
 
-}  // namespace
+}  // namespace prometheus_text_test
 }  // namespace leakgate::probes

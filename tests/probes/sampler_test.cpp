@@ -11,7 +11,7 @@
 #include "scripted_server.h"
 
 namespace leakgate::probes {
-namespace {
+namespace sampler_test {
 
 using leakgate::testing::ScriptedServer;
 using namespace std::chrono_literals;
@@ -65,5 +65,5 @@ TEST(Sampler, ProbeUrlsOffLoopbackAreRefusedNamingTheKey) {
       << reading.status.message();
 }
 
-}  // namespace
+}  // namespace sampler_test
 }  // namespace leakgate::probes

@@ -6,7 +6,7 @@
 #include <cmath>
 
 namespace leakgate::probes {
-namespace {
+namespace settle_test {
 
 TEST(SettleMedian, OddEvenAndEmpty) {
   EXPECT_EQ(Median({5, 1, 3}), 3);
@@ -60,11 +60,11 @@ TEST(SettleTracker, FinalIsMedianOfRecentWindow) {
   EXPECT_EQ(t.samples_seen(), 4u);
 }
 
-}  // namespace
+}  // namespace settle_test
 }  // namespace leakgate::probes
 
 namespace leakgate::probes {
-namespace {
+namespace settle_test {
 
 TEST(SettleNoise, RobustAgainstOneOutlierAndFloored) {
   const std::vector<ResourceSample> samples = {
@@ -106,5 +106,5 @@ TEST(SettleTracker, PlateauedOnceTheResourceStopsFalling) {
   EXPECT_EQ(t.Final().at("heap"), 400) << "Final() is still the last window";
 }
 
-}  // namespace
+}  // namespace settle_test
 }  // namespace leakgate::probes

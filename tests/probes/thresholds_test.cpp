@@ -8,7 +8,7 @@
 #include <variant>
 
 namespace leakgate::probes {
-namespace {
+namespace thresholds_test {
 
 using scenario::Threshold;
 
@@ -101,5 +101,5 @@ TEST(Thresholds, PhasesWithoutThresholdsYieldNothing) {
   EXPECT_TRUE(JudgeThresholds({PhaseWith("load", {})}, {Result("load", 1)}).empty());
 }
 
-}  // namespace
+}  // namespace thresholds_test
 }  // namespace leakgate::probes

@@ -15,7 +15,7 @@
 #include "probes/ignore_rules.h"
 
 namespace leakgate::probes {
-namespace {
+namespace verdict_test {
 
 std::string Fixture(const std::string& relative) {
   const std::string path = std::string(LEAKGATE_FIXTURES_DIR) + "/" + relative;
@@ -319,5 +319,5 @@ TEST(Verdict, DefaultIgnoreRulesCanBeTurnedOffAndExtended) {
   EXPECT_EQ(rules[0].function, "main.spawn");
 }
 
-}  // namespace
+}  // namespace verdict_test
 }  // namespace leakgate::probes

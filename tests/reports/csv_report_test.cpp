@@ -8,7 +8,7 @@
 #include "tests/reports/sample_results.h"
 
 namespace leakgate::reports {
-namespace {
+namespace csv_report_test {
 
 std::vector<std::string> Lines(const std::string& csv) {
   std::vector<std::string> lines;
@@ -42,5 +42,5 @@ TEST(SamplesCsv, NoSamplesGivesTheHeaderAlone) {
   EXPECT_EQ(RenderSamplesCsv(testing::TargetFailedResult()), "t_s,phase\r\n");
 }
 
-}  // namespace
+}  // namespace csv_report_test
 }  // namespace leakgate::reports

@@ -13,7 +13,7 @@
 #include "tests/reports/markup_search.h"
 
 namespace leakgate::reports {
-namespace {
+namespace html_report_test {
 
 // The markup of the <figure id="ID"> chart.
 std::string Figure(const std::string& html, const std::string& id) {
@@ -112,5 +112,5 @@ TEST(HtmlReport, LatencyWithoutACurveFallsBackToTheSummaryPercentiles) {
   EXPECT_NE(html.find("only the summary percentiles"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace html_report_test
 }  // namespace leakgate::reports

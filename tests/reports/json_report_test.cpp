@@ -9,7 +9,7 @@
 #include <sstream>
 
 namespace leakgate::reports {
-namespace {
+namespace json_report_test {
 
 RunResult Sample() {
   RunResult r;
@@ -90,5 +90,5 @@ TEST(JsonReport, UnwritableDirectoryThrowsNamingThePath) {
   }
 }
 
-}  // namespace
+}  // namespace json_report_test
 }  // namespace leakgate::reports

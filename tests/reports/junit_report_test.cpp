@@ -13,7 +13,7 @@
 #include "tests/reports/markup_search.h"
 
 namespace leakgate::reports {
-namespace {
+namespace junit_report_test {
 
 // Parses `xml` with Python's xml.etree and prints, per test case, "name|element|message".
 testing::ProcessOutcome ParseCases(const std::string& xml) {
@@ -102,5 +102,5 @@ TEST(JunitReport, HostileStringsKeepTheDocumentWellFormed) {
   EXPECT_TRUE(testing::ContainsNoneOf(xml, {"<script", "\x01"}));
 }
 
-}  // namespace
+}  // namespace junit_report_test
 }  // namespace leakgate::reports

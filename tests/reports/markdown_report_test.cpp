@@ -8,7 +8,7 @@
 #include "tests/reports/markup_search.h"
 
 namespace leakgate::reports {
-namespace {
+namespace markdown_report_test {
 
 TEST(MarkdownSummary, HeadlineAssertionsLeaksAndLoad) {
   const auto md = RenderMarkdownSummary(testing::FullResult());
@@ -88,5 +88,5 @@ TEST(MarkdownSummary, InterruptedAndFailedRunsAreShortAndSayWhy) {
   EXPECT_EQ(failed.find("### Load"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace markdown_report_test
 }  // namespace leakgate::reports

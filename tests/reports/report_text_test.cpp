@@ -7,7 +7,7 @@
 #include "tests/reports/sample_results.h"
 
 namespace leakgate::reports {
-namespace {
+namespace report_text_test {
 
 TEST(ReportText, EscapeMarkupNeutralizesEveryMarkupCharacter) {
   EXPECT_EQ(EscapeMarkup("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
@@ -88,5 +88,5 @@ TEST(ReportText, VerdictLabelIsUpperCase) {
   EXPECT_EQ(VerdictLabel(Verdict::kPass), "PASS");
 }
 
-}  // namespace
+}  // namespace report_text_test
 }  // namespace leakgate::reports

@@ -15,7 +15,7 @@
 #include "tests/reports/sample_results.h"
 
 namespace leakgate::reports {
-namespace {
+namespace report_writer_test {
 
 namespace fs = std::filesystem;
 
@@ -111,5 +111,5 @@ TEST_F(ResultSchema, RejectsAMissingTopLevelField) {
   EXPECT_NE(v.out.find("'schema_version' is a required property"), std::string::npos) << v.out;
 }
 
-}  // namespace
+}  // namespace report_writer_test
 }  // namespace leakgate::reports

@@ -15,7 +15,7 @@
 #include "tests/reports/markup_search.h"
 
 namespace leakgate::testing {
-namespace {
+namespace reports_end_to_end_test {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -156,5 +156,5 @@ TEST(ReportsOfOtherRuns, InterruptedRunWritesPartialReports) {
   fs::remove_all(run.dir);
 }
 
-}  // namespace
+}  // namespace reports_end_to_end_test
 }  // namespace leakgate::testing

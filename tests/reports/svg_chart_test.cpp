@@ -12,7 +12,7 @@
 #include "tests/reports/markup_search.h"
 
 namespace leakgate::reports {
-namespace {
+namespace svg_chart_test {
 
 // The x (or, with `y`, the y) pixel coordinates of the first polyline's points.
 std::vector<double> PolylineCoordinates(const std::string& svg, bool y) {
@@ -122,5 +122,5 @@ TEST(SvgChart, NiceTicksAreRoundNumbersCoveringTheRange) {
   EXPECT_EQ(CompactNumber(0.5), "0.5");
 }
 
-}  // namespace
+}  // namespace svg_chart_test
 }  // namespace leakgate::reports

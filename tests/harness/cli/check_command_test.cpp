@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 namespace leakgate::cli {
-namespace {
+namespace check_command_test {
 
 using namespace std::chrono_literals;
 
@@ -116,5 +116,5 @@ TEST(CheckScenario, ThresholdsGoOnTheLoadPhaseAndBadOnesNameTheFlagAndCharacter)
             "--threshold: \"50\" needs a unit: a latency is a duration such as 50ms or 1.5s (at character 7 of \"p99 < 50\")");
 }
 
-}  // namespace
+}  // namespace check_command_test
 }  // namespace leakgate::cli

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 namespace leakgate::cli {
-namespace {
+namespace cli_common_test {
 
 TEST(ParseLoopbackUrl, SplitsLoopbackUrls) {
   auto u = ParseLoopbackUrl("http://127.0.0.1:8080/api/", "URL");
@@ -72,5 +72,5 @@ TEST(UnknownCommandMessage, NamesTheWordAndTheCommands) {
   EXPECT_EQ(message({"leakgate"}), "");
 }
 
-}  // namespace
+}  // namespace cli_common_test
 }  // namespace leakgate::cli

@@ -8,7 +8,7 @@
 #include <string>
 
 namespace leakgate::cli {
-namespace {
+namespace live_console_test {
 
 using runner::LiveStatus;
 using namespace std::chrono_literals;
@@ -104,5 +104,5 @@ TEST(ConsoleMode, AttachSetsTheCallbacksOfTheMode) {
   EXPECT_TRUE(console);
 }
 
-}  // namespace
+}  // namespace live_console_test
 }  // namespace leakgate::cli

@@ -6,7 +6,7 @@
 #include <string>
 
 namespace leakgate::cli {
-namespace {
+namespace live_view_test {
 
 using runner::LiveStatus;
 
@@ -114,5 +114,5 @@ TEST(ProgressBar, FillsByFractionAndClamps) {
   EXPECT_EQ(ProgressBar(-1, 4), "[....]");
 }
 
-}  // namespace
+}  // namespace live_view_test
 }  // namespace leakgate::cli

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 namespace leakgate::faults {
-namespace {
+namespace fault_plan_test {
 
 using scenario::Fault;
 using namespace std::chrono_literals;
@@ -91,5 +91,5 @@ TEST(FaultPlan, ProbabilityAndTrafficScope) {
   EXPECT_NEAR(hits, 1000, 120);
 }
 
-}  // namespace
+}  // namespace fault_plan_test
 }  // namespace leakgate::faults

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 namespace leakgate::load {
-namespace {
+namespace arrivals_test {
 
 using namespace std::chrono_literals;
 
@@ -54,5 +54,5 @@ TEST(ArrivalSchedule, AbsurdRatesStayExactAndCheap) {
   EXPECT_EQ(s.FirstAtOrAfter(1s), 1'000'000'000'000);
 }
 
-}  // namespace
+}  // namespace arrivals_test
 }  // namespace leakgate::load

@@ -15,7 +15,7 @@
 #include "harness/net/resolver.h"
 
 namespace leakgate::net {
-namespace {
+namespace address_policy_test {
 
 using namespace std::chrono_literals;
 
@@ -228,5 +228,5 @@ TEST(ResolveName, GivesTheAddressesOfANameFromTheHostsFile) {
   for (const auto& a : *r) EXPECT_TRUE(IsLoopback(a)) << a.to_string();
 }
 
-}  // namespace
+}  // namespace address_policy_test
 }  // namespace leakgate::net

@@ -7,7 +7,7 @@
 #include <string>
 
 namespace leakgate::net {
-namespace {
+namespace http_url_test {
 
 struct Good {
   const char* url;
@@ -102,5 +102,5 @@ TEST(ParseHttpUrl, EmptyAndOverlongAreRefused) {
   EXPECT_NE(u.status().message().find("longer than 8192 bytes"), std::string::npos) << u.status().message();
 }
 
-}  // namespace
+}  // namespace http_url_test
 }  // namespace leakgate::net

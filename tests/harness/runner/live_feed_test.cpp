@@ -11,7 +11,7 @@
 #include <vector>
 
 namespace leakgate::runner {
-namespace {
+namespace live_feed_test {
 
 using namespace std::chrono_literals;
 
@@ -124,5 +124,5 @@ TEST(LiveFeed, NoCallAfterDestruction) {
   EXPECT_EQ(c.size(), after);
 }
 
-}  // namespace
+}  // namespace live_feed_test
 }  // namespace leakgate::runner

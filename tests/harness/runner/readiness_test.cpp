@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 namespace leakgate::runner {
-namespace {
+namespace readiness_test {
 
 scenario::Target UrlTarget() {
   scenario::Target t;
@@ -46,5 +46,5 @@ TEST(ReadinessUrl, StartedTargetsFollowTheSameRule) {
   EXPECT_EQ(ReadinessUrl(t, {}), "http://127.0.0.1:8080/debug/pprof/goroutine?debug=1");
 }
 
-}  // namespace
+}  // namespace readiness_test
 }  // namespace leakgate::runner

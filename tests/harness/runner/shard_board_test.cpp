@@ -12,7 +12,7 @@
 #include "probes/http_fetch.h"
 
 namespace leakgate::runner {
-namespace {
+namespace shard_board_test {
 
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
@@ -118,5 +118,5 @@ TEST_F(ShardBoardTest, AShardThatNeverRegistersIsNamed) {
   EXPECT_EQ(st.message(), "shard 1 of 2 never registered");
 }
 
-}  // namespace
+}  // namespace shard_board_test
 }  // namespace leakgate::runner

@@ -15,7 +15,7 @@
 #include "reports/result_reader.h"
 
 namespace leakgate::runner {
-namespace {
+namespace shard_merge_test {
 
 using reports::RunResult;
 
@@ -130,5 +130,5 @@ TEST(ShardMerge, AFailedShardMakesTheMergedResultAnErrorNamingIt) {
   EXPECT_EQ(merged->message, "shard 1 of 2: coordinator lost");
 }
 
-}  // namespace
+}  // namespace shard_merge_test
 }  // namespace leakgate::runner

@@ -11,7 +11,7 @@
 #include "harness/scenario/scenario_loader.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace dependencies_section_test {
 
 using namespace std::chrono_literals;
 using K = DependencyFault::Kind;
@@ -189,5 +189,5 @@ TEST(DependenciesSection, UpstreamsFollowTheAddressPolicy) {
   EXPECT_EQ(Parse(head + "dependencies:\n  - {name: d, upstream: \"[::1]:80\"}\n").dependencies[0].upstream_host, "::1");
 }
 
-}  // namespace
+}  // namespace dependencies_section_test
 }  // namespace leakgate::scenario

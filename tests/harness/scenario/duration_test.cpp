@@ -11,7 +11,7 @@
 #include <string>
 
 namespace leakgate::scenario {
-namespace {
+namespace duration_test {
 
 using namespace std::chrono_literals;
 
@@ -122,5 +122,5 @@ TEST(DurationFormat, RoundTripsThroughParse) {
   }
 }
 
-}  // namespace
+}  // namespace duration_test
 }  // namespace leakgate::scenario

@@ -15,7 +15,7 @@
 #include "tests/support/subprocess.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace file_limits_test {
 
 // A sparse file of `bytes`: its size is seen at once, no disk is used.
 std::string SparseFile(const std::string& dir, const std::string& name, std::uintmax_t bytes) {
@@ -100,5 +100,5 @@ TEST(FileLimits, LongestRenderingCountsEveryVariableAtItsWidest) {
   EXPECT_EQ(LongestRendering(t, 7), 3u + 20 + 20 + 100 + 36 + 7);
 }
 
-}  // namespace
+}  // namespace file_limits_test
 }  // namespace leakgate::scenario

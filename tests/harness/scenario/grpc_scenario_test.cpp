@@ -12,7 +12,7 @@
 #include "harness/scenario/scenario_loader.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace grpc_scenario_test {
 
 using namespace std::chrono_literals;
 
@@ -178,5 +178,5 @@ TEST(GrpcScenario, Errors) {
               7, 93, "unknown traffic \"x\"");
 }
 
-}  // namespace
+}  // namespace grpc_scenario_test
 }  // namespace leakgate::scenario

@@ -10,7 +10,7 @@
 #include "tests/harness/scenario/one_phase_scenario.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace h2_faults_section_test {
 
 using namespace std::chrono_literals;
 
@@ -85,5 +85,5 @@ TEST(H2FaultsSection, EachProtocolKeepsItsOwnFaults) {
   EXPECT_EQ(both.faults.size(), 1u) << "cancel and deadline act on every protocol";
 }
 
-}  // namespace
+}  // namespace h2_faults_section_test
 }  // namespace leakgate::scenario

@@ -10,7 +10,7 @@
 #include "tests/harness/scenario/one_phase_scenario.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace limits_test {
 
 // `phase` is refused at the first occurrence of `value`, with a message holding `part`.
 void ExpectRefusedAt(const std::string& phase, const std::string& value, const std::string& part) {
@@ -62,5 +62,5 @@ TEST(ScenarioLimits, ValuesBeyondTheCeilingsAreRefusedAtTheValue) {
                   "phases[0].think_time: must be at most 1h0m0s");
 }
 
-}  // namespace
+}  // namespace limits_test
 }  // namespace leakgate::scenario

@@ -12,7 +12,7 @@
 #include "tests/harness/scenario/expect_scenario_error.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace mixed_traffic_test {
 
 const std::string kProtoDir = std::string(LEAKGATE_SOURCE_DIR) + "/examples/go-targets/grpc/proto";
 
@@ -106,5 +106,5 @@ TEST(MixedTraffic, PhaseReplayMustNameAnHttpReplayEntry) {
   ExpectError(Mixed("  - {name: load, duration: 1s, replay: rpc}"), 9, 40, "\"rpc\" is not a traffic entry with replay:");
 }
 
-}  // namespace
+}  // namespace mixed_traffic_test
 }  // namespace leakgate::scenario

@@ -7,7 +7,7 @@
 #include "tests/harness/scenario/one_phase_scenario.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace phase_protocol_test {
 
 TEST(PhaseProtocol, DefaultsAndValues) {
   const auto d = ParseOnePhase("{name: l, duration: 1s, rate: 1}").phases.at(0);
@@ -27,5 +27,5 @@ TEST(PhaseProtocol, ErrorsAreAtTheValue) {
                         "phases[0].streams_per_connection");
 }
 
-}  // namespace
+}  // namespace phase_protocol_test
 }  // namespace leakgate::scenario

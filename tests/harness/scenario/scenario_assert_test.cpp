@@ -10,7 +10,7 @@
 #include "harness/scenario/scenario_loader.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace scenario_assert_test {
 
 LoadOptions Options() {
   LoadOptions o;
@@ -214,11 +214,11 @@ TEST(ScenarioProbe, HeapAssertionNeedsAHeapSource) {
   EXPECT_NE(e.message().find("heap source"), std::string::npos) << e.what();
 }
 
-}  // namespace
+}  // namespace scenario_assert_test
 }  // namespace leakgate::scenario
 
 namespace leakgate::scenario {
-namespace {
+namespace scenario_assert_test {
 
 // yaml-cpp 0.7's LoadAll loops forever on a document that starts with ','; the loader
 // must answer with an error at the comma instead (regression of a fuzzer finding).
@@ -233,5 +233,5 @@ TEST(ScenarioYaml, StrayCommaIsAnErrorNotAHang) {
   EXPECT_EQ(ErrorOf("# only a comment\n").message(), "the scenario file is empty");
 }
 
-}  // namespace
+}  // namespace scenario_assert_test
 }  // namespace leakgate::scenario

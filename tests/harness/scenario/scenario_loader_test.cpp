@@ -16,7 +16,7 @@
 #include <vector>
 
 namespace leakgate::scenario {
-namespace {
+namespace scenario_loader_test {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -863,5 +863,5 @@ TEST(ScenarioStructs, ScenarioErrorFormats) {
   EXPECT_STREQ(unplaced.what(), "f.yaml: cannot read");
 }
 
-}  // namespace
+}  // namespace scenario_loader_test
 }  // namespace leakgate::scenario

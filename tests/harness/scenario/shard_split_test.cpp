@@ -13,7 +13,7 @@
 #include "harness/scenario/scenario_loader.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace shard_split_test {
 
 using namespace std::chrono_literals;
 
@@ -131,5 +131,5 @@ assert: {cycles: 2, goroutines: {tolerance: 1}}
   EXPECT_EQ(steps[4].cycle, 2);
 }
 
-}  // namespace
+}  // namespace shard_split_test
 }  // namespace leakgate::scenario

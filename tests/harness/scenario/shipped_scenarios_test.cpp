@@ -18,7 +18,7 @@
 #include "tests/reports/external_tools.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace shipped_scenarios_test {
 
 namespace fs = std::filesystem;
 
@@ -114,5 +114,5 @@ TEST(ShippedScenarios, EveryLeakClassOfTheExamplesHasOne) {
   }
 }
 
-}  // namespace
+}  // namespace shipped_scenarios_test
 }  // namespace leakgate::scenario

@@ -10,7 +10,7 @@
 #include "harness/scenario/templates.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace templates_test {
 
 std::string ErrorOf(const std::string& text, const std::vector<std::string>& columns = {}) {
   try {
@@ -72,5 +72,5 @@ TEST(ParseTemplate, ControlBytesInMessagesAreEscaped) {
   EXPECT_EQ(ErrorOf("{{csv.zzzz}}", {"a\tb"}), "{{csv.zzzz}}: no column 'zzzz' in the CSV file (columns: a\\tb)");
 }
 
-}  // namespace
+}  // namespace templates_test
 }  // namespace leakgate::scenario

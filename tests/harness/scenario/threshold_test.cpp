@@ -12,7 +12,7 @@
 #include "tests/harness/scenario/expect_scenario_error.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace threshold_test {
 
 using Metric = Threshold::Metric;
 using Comparison = Threshold::Comparison;
@@ -184,5 +184,5 @@ TEST(ThresholdsSection, WhatAPhaseCannotAssert) {
   ExpectScenarioErrorAt([&] { Parse(kHead + "  - {name: l, duration: 1s, rate: 5, thresholds: \"p99 < 1s\"}\n"); }, 6, 50, "expected a list");
 }
 
-}  // namespace
+}  // namespace threshold_test
 }  // namespace leakgate::scenario

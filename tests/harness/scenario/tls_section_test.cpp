@@ -14,7 +14,7 @@
 #include "tests/support/subprocess.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace tls_section_test {
 
 class TlsSection : public ::testing::Test {
  protected:
@@ -88,5 +88,5 @@ TEST_F(TlsSection, ErrorsAreAtTheValue) {
                         3, 16, "probe.pprof: missing");
 }
 
-}  // namespace
+}  // namespace tls_section_test
 }  // namespace leakgate::scenario

@@ -14,7 +14,7 @@
 #include "harness/scenario/traffic_files.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace traffic_files_test {
 
 using namespace std::chrono_literals;
 
@@ -282,5 +282,5 @@ TEST(TrafficFileMessages, ControlBytesFromTheFileAreEscaped) {
   EXPECT_EQ(e.message(), "log.entries[0]: header \\x07 must be a string");
 }
 
-}  // namespace
+}  // namespace traffic_files_test
 }  // namespace leakgate::scenario

@@ -11,7 +11,7 @@
 #include "harness/scenario/scenario_loader.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace traffic_loader_test {
 
 using namespace std::chrono_literals;
 
@@ -191,5 +191,5 @@ TEST(FaultLoader, ErrorsArePlaced) {
   EXPECT_NE(e.find("missing required key 'timeout'"), std::string::npos) << e;
 }
 
-}  // namespace
+}  // namespace traffic_loader_test
 }  // namespace leakgate::scenario

@@ -12,7 +12,7 @@
 #include "tests/harness/scenario/expect_scenario_error.h"
 
 namespace leakgate::scenario {
-namespace {
+namespace traffic_url_test {
 
 Scenario Parse(const std::string& yaml) {
   LoadOptions options;
@@ -85,5 +85,5 @@ TEST(SplitHttpUrl, OriginAndPath) {
   EXPECT_FALSE(UrlScheme("://b"));
 }
 
-}  // namespace
+}  // namespace traffic_url_test
 }  // namespace leakgate::scenario

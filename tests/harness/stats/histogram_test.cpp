@@ -9,7 +9,7 @@
 #include <vector>
 
 namespace leakgate::stats {
-namespace {
+namespace histogram_test {
 
 TEST(LatencyHistogram, SmallValuesAreExact) {
   for (int64_t v = 0; v < LatencyHistogram::kSubBuckets; ++v) {
@@ -113,5 +113,5 @@ TEST(LatencyHistogram, FromBucketsRejectsWhatNoHistogramProduces) {
   EXPECT_FALSE(LatencyHistogram::FromBuckets(b, 1, 5000, 6000));                    // min outside the first bucket
 }
 
-}  // namespace
+}  // namespace histogram_test
 }  // namespace leakgate::stats

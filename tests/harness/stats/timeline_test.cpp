@@ -6,7 +6,7 @@
 #include <vector>
 
 namespace leakgate::stats {
-namespace {
+namespace timeline_test {
 
 SecondAccumulator Second(int64_t completed, int64_t latency_ms) {
   SecondAccumulator a;
@@ -71,5 +71,5 @@ TEST(TimelineCollector, HandsEachCompleteSecondToTheLiveHook) {
   EXPECT_EQ(seen[2].completed, 4);
 }
 
-}  // namespace
+}  // namespace timeline_test
 }  // namespace leakgate::stats

@@ -12,7 +12,7 @@
 #include "proxy_test_support.h"
 
 namespace leakgate::faults::proxy::testing {
-namespace {
+namespace http_faults_test {
 
 using namespace std::chrono_literals;
 using scenario::DependencyFault;
@@ -243,5 +243,5 @@ TEST_F(ProxyHttpFaults, TcpFaultsStillActOnAnHttpRelay) {
   EXPECT_NEAR(slow.total - direct.total, 50.0, 5.0);
 }
 
-}  // namespace
+}  // namespace http_faults_test
 }  // namespace leakgate::faults::proxy::testing

@@ -20,7 +20,7 @@
 #include "proxy_test_support.h"
 
 namespace leakgate::faults::proxy::testing {
-namespace {
+namespace proxy_lifecycle_test {
 
 using namespace std::chrono_literals;
 using scenario::DependencyFault;
@@ -249,5 +249,5 @@ TEST(ProxyLifecycle, SeveralWorkersWhilePhasesChangeUnderTraffic) {
   EXPECT_GE(echoed.load(), 400);
 }
 
-}  // namespace
+}  // namespace proxy_lifecycle_test
 }  // namespace leakgate::faults::proxy::testing

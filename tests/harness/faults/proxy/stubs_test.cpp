@@ -17,7 +17,7 @@
 #include "proxy_test_support.h"
 
 namespace leakgate::faults::proxy::testing {
-namespace {
+namespace stubs_test {
 
 using namespace std::chrono_literals;
 using scenario::DependencyFault;
@@ -143,5 +143,5 @@ TEST(ProxyStubs, GrpcStubHonoursTheCallersDeadlineAndTcpFaults) {
   EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::UNAVAILABLE) << "connection refused: the dependency is down";
 }
 
-}  // namespace
+}  // namespace stubs_test
 }  // namespace leakgate::faults::proxy::testing

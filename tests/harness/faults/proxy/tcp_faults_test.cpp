@@ -16,7 +16,7 @@
 #include "proxy_test_support.h"
 
 namespace leakgate::faults::proxy::testing {
-namespace {
+namespace tcp_faults_test {
 
 using namespace std::chrono_literals;
 using scenario::DependencyFault;
@@ -348,5 +348,5 @@ TEST(ProxyTcpFaults, DownRefusesConnectsClosesExistingOnesAndHeals) {
   EXPECT_EQ(FaultRow(*proxy, "outage", "echo", 0).connections_closed, 1);
 }
 
-}  // namespace
+}  // namespace tcp_faults_test
 }  // namespace leakgate::faults::proxy::testing

@@ -6,7 +6,7 @@
 #include <random>
 
 namespace leakgate::load::http {
-namespace {
+namespace request_factory_test {
 
 TEST(RequestFactory, RendersAndDamagesRequests) {
   scenario::Traffic t;
@@ -25,5 +25,5 @@ TEST(RequestFactory, RendersAndDamagesRequests) {
   EXPECT_NE(RequestFactory::Malform(req, "header").find("\r\nBroken Header Line\r\n"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace request_factory_test
 }  // namespace leakgate::load::http
