@@ -78,7 +78,8 @@ sanitize-thread: setup
 	TSAN_OPTIONS=halt_on_error=1 setarch $$(uname -m) -R $(TSAN_BUILD)/bin/leakgate_engine_tests --gtest_brief=1
 
 
-# Short libFuzzer runs of every parser (clang build); part of `make test`.
+# Short libFuzzer runs of every parser (clang build, no unity batches), JOBS targets at a
+# time; part of `make test`.
 fuzz: setup
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja $(LAUNCHER) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DLEAKGATE_FUZZ=ON -DLEAKGATE_BUILD_TESTS=ON -DLEAKGATE_BUILD_GO_TARGETS=OFF
