@@ -173,3 +173,5 @@ TEST(ExpvarTest, MalformedJsonIsAClearError) {
 
 }  // namespace expvar_test
 }  // namespace leakgate::probes
+
+#undef LOAD_FIXTURE  // file-local (unity batches compile several test files as one)

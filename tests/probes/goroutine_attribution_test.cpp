@@ -453,3 +453,5 @@ INSTANTIATE_TEST_SUITE_P(GoroutineFixtures, GoroutineAttributionFixtureTest, tes
 
 }  // namespace goroutine_attribution_test
 }  // namespace leakgate::probes
+
+#undef LOAD_DUMP  // file-local (unity batches compile several test files as one)

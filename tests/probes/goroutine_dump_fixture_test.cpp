@@ -372,3 +372,5 @@ INSTANTIATE_TEST_SUITE_P(GoVersions, GoroutineShapesFixtureTest, ::testing::Valu
 
 }  // namespace goroutine_dump_fixture_test
 }  // namespace leakgate::probes
+
+#undef LOAD_DUMP  // file-local (unity batches compile several test files as one)

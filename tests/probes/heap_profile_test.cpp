@@ -453,3 +453,5 @@ INSTANTIATE_TEST_SUITE_P(GoVersions, HeapProfileVersionFixtureTest, ::testing::V
 
 }  // namespace heap_profile_test
 }  // namespace leakgate::probes
+
+#undef LOAD_FIXTURE  // file-local (unity batches compile several test files as one)

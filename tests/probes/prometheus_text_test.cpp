@@ -394,3 +394,5 @@ TEST(PrometheusTextTest, MetricTypeNames) {
 
 }  // namespace prometheus_text_test
 }  // namespace leakgate::probes
+
+#undef LOAD_FIXTURE  // file-local (unity batches compile several test files as one)

@@ -2,8 +2,9 @@
 
 namespace leakgate::faults::proxy {
 
-std::string_view FaultKindName(scenario::DependencyFault::Kind kind) {
-  using K = scenario::DependencyFault::Kind;
+using K = scenario::DependencyFault::Kind;
+
+std::string_view FaultKindName(K kind) {
   switch (kind) {
     case K::kLatency: return "latency";
     case K::kBandwidth: return "bandwidth";
