@@ -24,8 +24,9 @@ std::string FormatSummary(const RunResult& r, int max_stack_frames) {
       for (const auto& [fault, n] : p.faulted) fmt::format_to(it, "  {:<12}   {} requests with fault {}\n", "", n, fault);
       if (p.late > 0) fmt::format_to(it, "  {:<12}   {} sent ≥ 1 ms after their intended time\n", "", p.late);
       if (p.tls_handshakes + p.tls_handshake_failures > 0) {
-        fmt::format_to(it, "  {:<12}   {} TLS handshakes ({} failed), p50 {:.2f}ms p99 {:.2f}ms\n", "", p.tls_handshakes,
-                       p.tls_handshake_failures, p.tls_handshake_time.p50_ms, p.tls_handshake_time.p99_ms);
+        fmt::format_to(it, "  {:<12}   {} TLS handshakes ({} resumed, {} failed), p50 {:.2f}ms p99 {:.2f}ms\n", "",
+                       p.tls_handshakes, p.tls_resumed, p.tls_handshake_failures, p.tls_handshake_time.p50_ms,
+                       p.tls_handshake_time.p99_ms);
       }
       if (p.by_traffic.size() > 1) {
         for (const auto& t : p.by_traffic) {

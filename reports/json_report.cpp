@@ -75,6 +75,7 @@ json PhaseToJson(const PhaseResult& p) {
   }
   if (p.tls_handshakes + p.tls_handshake_failures > 0) {
     out["tls"] = {{"handshakes", p.tls_handshakes},
+                  {"resumed", p.tls_resumed},
                   {"handshake_failures", p.tls_handshake_failures},
                   {"handshake_ms", LatencyJson(p.tls_handshake_time)}};
   }

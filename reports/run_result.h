@@ -100,8 +100,9 @@ struct PhaseResult {
   std::map<std::string, int64_t> grpc_status;
   int64_t grpc_messages_sent = 0, grpc_messages_received = 0;
   // https:// phases only (tls_handshakes + tls_handshake_failures > 0): TLS handshakes
-  // completed and failed, and how long the completed ones took.
-  int64_t tls_handshakes = 0, tls_handshake_failures = 0;
+  // completed (tls_resumed of them resumed a session) and failed, and how long the
+  // completed ones took.
+  int64_t tls_handshakes = 0, tls_resumed = 0, tls_handshake_failures = 0;
   LatencySummary tls_handshake_time;
   std::vector<TrafficResult> by_traffic;            // one per traffic entry used, in scenario order
   std::vector<DependencyPhaseResult> dependencies;  // one per dependency, when the scenario has any

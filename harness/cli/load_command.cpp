@@ -189,6 +189,7 @@ int RunLoad(const LoadArgs& a) {
                         {"dropped", st.dropped},    {"late", st.late},       {"scheduled", st.scheduled},
                         {"connections", st.connections_opened},              {"workers", r.workers},
                         {"tls_handshakes", st.tls_handshakes},
+                        {"tls_resumed", st.tls_resumed},
                         {"tls_handshake_failures", st.tls_handshake_failures},
                         {"duration_s", seconds},    {"rps", rps},              {"interrupted", interrupted},
                         {"achieved_rate", static_cast<double>(st.sent) / seconds},
@@ -203,8 +204,9 @@ int RunLoad(const LoadArgs& a) {
                ms(h.QuantileNanos(0.5)), ms(h.QuantileNanos(0.9)), ms(h.QuantileNanos(0.99)), ms(h.QuantileNanos(0.999)),
                ms(h.QuantileNanos(0.9999)), ms(h.max_nanos()));
     if (st.tls_handshakes + st.tls_handshake_failures > 0) {
-      fmt::print("TLS handshakes: {} ({:.0f}/s), {} failed, p50 {:.3f} ms, p99 {:.3f} ms\n", st.tls_handshakes,
-                 static_cast<double>(st.tls_handshakes) / seconds, st.tls_handshake_failures,
+      fmt::print("TLS handshakes: {} ({:.0f}/s), {} resumed, {} failed, p50 {:.3f} ms, p99 {:.3f} ms\n",
+                 st.tls_handshakes, static_cast<double>(st.tls_handshakes) / seconds, st.tls_resumed,
+                 st.tls_handshake_failures,
                  ms(st.tls_handshake_time.QuantileNanos(0.5)), ms(st.tls_handshake_time.QuantileNanos(0.99)));
     }
     if (interrupted) fmt::print("interrupted after {:.2f}s\n", seconds);
@@ -238,6 +240,8 @@ std::function<int()> AddLoadCommand(CLI::App& app, CLI::App** subcommand) {
   cmd->add_option("--tls-key", args->tls.key, "https: PEM private key of --tls-cert");
   cmd->add_option("--tls-server-name", args->tls.server_name, "https: SNI and certificate name (default: the URL's host)");
   cmd->add_flag("--insecure", args->tls.insecure_skip_verify, "https: accept any server certificate");
+  cmd->add_flag("--tls-resume", args->tls.resume_sessions,
+                "https: new connections resume an earlier connection's TLS session (tls.resume_sessions)");
   cmd->footer(R"(
 Examples:
   leakgate load http://127.0.0.1:8080/hello --concurrency 64 --threads 2 --duration 10s

@@ -57,6 +57,7 @@ struct RequestResult {
   Clock::time_point sent_at;       // when the first byte went out; {} when never (for `late`)
   int connections_opened = 0;      // connections (or channels) this request opened
   int handshakes = 0;              // TLS handshakes completed on them
+  int resumed = 0;                 // ... of which resumed an earlier session
   int handshake_failures = 0;      // TLS handshakes that failed (verification, refused certificate)
   Clock::duration handshake_time{0};  // time spent in those handshakes (TCP connect excluded)
   int grpc_status = -1;            // gRPC calls: the final status code

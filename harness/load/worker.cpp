@@ -183,6 +183,7 @@ void Worker::Account(size_t entry, const RequestResult& r, Clock::time_point int
   auto& mine = by_entry_[entry];
   stats_.connections_opened += r.connections_opened;
   stats_.tls_handshakes += r.handshakes;
+  stats_.tls_resumed += r.resumed;
   stats_.tls_handshake_failures += r.handshake_failures;
   if (r.handshakes > 0) stats_.tls_handshake_time.Record(r.handshake_time / r.handshakes);
   if (paced && r.sent_at != Clock::time_point{} && r.sent_at - intended >= stats::kLateAfter) ++stats_.late;

@@ -10,6 +10,8 @@
 
 #include <filesystem>
 
+#include "harness/net/tls_session_cache.h"
+
 namespace leakgate::net {
 
 namespace ssl = boost::asio::ssl;
@@ -57,9 +59,13 @@ StatusOr<std::shared_ptr<ssl::context>> MakeClientTlsContext(const TlsSettings& 
   ERR_clear_error();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
-  // A handshake per connection is what `per-request` measures: no session resumption.
-  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+  if (settings.resume_sessions) {
+    InstallSessionCache(native);
+  } else {
+    // A full handshake per connection, what `per_request` connections then measure.
+    SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+  }
 
   if (settings.insecure_skip_verify) {
     SSL_CTX_set_verify(native, SSL_VERIFY_NONE, nullptr);
@@ -110,6 +116,7 @@ Status PrepareClientSsl(SSL* ssl, const TlsSettings& settings, std::string_view 
   if (!is_ip && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str())) != 1) {
     return Status::InvalidArgument(fmt::format("TLS server name \"{}\": {}", name, LastOpenSslError()));
   }
+  if (settings.resume_sessions) OfferCachedSession(ssl, is_ip ? std::string_view() : std::string_view(name));
   if (settings.insecure_skip_verify) return Status::Ok();
   X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
   X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -129,6 +136,8 @@ std::string DescribeTlsError(SSL* ssl, const boost::system::error_code& ec) {
   if (ec == ssl::error::stream_truncated) return "TLS handshake: the server closed the connection";
   return fmt::format("TLS handshake: {}", ec.message());
 }
+
+bool ResumedSession(SSL* ssl) { return SSL_session_reused(ssl) == 1; }
 
 std::string NegotiatedAlpn(SSL* ssl) {
   const unsigned char* data = nullptr;

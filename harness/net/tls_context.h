@@ -9,7 +9,8 @@
 //     reason: `tls.ca "/x/ca.pem": no such file`. Errors are values; nothing throws.
 //   - PrepareClientSsl sets one connection's SNI (host names only; an IP literal is never
 //     sent as SNI) and the name or address its certificate must match: `server_name` when
-//     given, else the URL host. Call it on a fresh SSL before the handshake.
+//     given, else the URL host; with resume_sessions it offers the session cached for that
+//     name (harness/net/tls_session_cache.h). Call it on a fresh SSL before the handshake.
 //   - DescribeTlsError turns a failed handshake into one line a user can act on, with
 //     OpenSSL's verification reason when verification failed: "TLS handshake: certificate
 //     verify failed: unable to get local issuer certificate".
@@ -44,6 +45,9 @@ Status PrepareClientSsl(SSL* ssl, const TlsSettings& settings, std::string_view 
 
 // One line about a failed handshake on `ssl` that ended with `ec`.
 std::string DescribeTlsError(SSL* ssl, const boost::system::error_code& ec);
+
+// Whether a finished handshake resumed an earlier session (settings.resume_sessions).
+bool ResumedSession(SSL* ssl);
 
 // The protocol ALPN selected on a finished handshake ("h2", "http/1.1"), "" when none.
 std::string NegotiatedAlpn(SSL* ssl);

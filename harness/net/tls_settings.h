@@ -15,6 +15,10 @@ struct TlsSettings {
   std::string key;          // PEM private key of `cert`; required with `cert`
   std::string server_name;  // SNI and the name the certificate must carry; "" = the URL's host
   bool insecure_skip_verify = false;  // accept any server certificate (tests only)
+  // Offer the session (ticket) of an earlier connection of the same context to the same
+  // server name on each new connection, so the server may skip the full handshake; off =
+  // a full handshake per connection.
+  bool resume_sessions = false;
 
   bool operator==(const TlsSettings&) const = default;
 };

@@ -51,6 +51,7 @@ reports::PhaseResult ToPhaseResult(const scenario::Phase& phase, const load::Pha
   p.aborted = st.aborted;
   p.connections_opened = st.connections_opened;
   p.tls_handshakes = st.tls_handshakes;
+  p.tls_resumed = st.tls_resumed;
   p.tls_handshake_failures = st.tls_handshake_failures;
   p.tls_handshake_time = Summarize(st.tls_handshake_time);
   for (size_t i = 0; i < st.errors_by_kind.size(); ++i) {

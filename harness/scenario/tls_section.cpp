@@ -23,7 +23,7 @@ std::string ExistingFile(const std::optional<Reader>& v) {
 }  // namespace
 
 net::TlsSettings ReadTls(const Reader& r) {
-  const auto m = r.Map({"ca", "cert", "key", "server_name", "insecure_skip_verify"});
+  const auto m = r.Map({"ca", "cert", "key", "server_name", "insecure_skip_verify", "resume_sessions"});
   net::TlsSettings t;
   t.ca = ExistingFile(m.Get("ca"));
   t.cert = ExistingFile(m.Get("cert"));
@@ -33,6 +33,7 @@ net::TlsSettings ReadTls(const Reader& r) {
   }
   if (const auto v = m.Get("server_name")) t.server_name = v->String();
   if (const auto v = m.Get("insecure_skip_verify")) t.insecure_skip_verify = v->Bool();
+  if (const auto v = m.Get("resume_sessions")) t.resume_sessions = v->Bool();
   return t;
 }
 

@@ -32,6 +32,7 @@ void RequestStats::Merge(const RequestStats& other) {
   for (size_t i = 0; i < errors_by_kind.size(); ++i) errors_by_kind[i] += other.errors_by_kind[i];
   connections_opened += other.connections_opened;
   tls_handshakes += other.tls_handshakes;
+  tls_resumed += other.tls_resumed;
   tls_handshake_failures += other.tls_handshake_failures;
   tls_handshake_time.Merge(other.tls_handshake_time);
   late += other.late;

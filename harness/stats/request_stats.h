@@ -51,8 +51,10 @@ struct RequestStats {
   int64_t connections_opened = 0;
   // TLS (https:// targets): handshakes completed and failed on the connections opened, and
   // the time each completed one took (from ClientHello to Finished; TCP connect excluded).
-  // handshakes <= connections_opened.
+  // handshakes <= connections_opened; tls_resumed <= handshakes (those that resumed a
+  // session: scenario tls.resume_sessions).
   int64_t tls_handshakes = 0;
+  int64_t tls_resumed = 0;
   int64_t tls_handshake_failures = 0;
   LatencyHistogram tls_handshake_time;
   int64_t late = 0;        // sent (began writing) ≥ kLateAfter after the intended time; ⊆ sent

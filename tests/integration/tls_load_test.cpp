@@ -80,7 +80,28 @@ TEST_F(TlsLoadTest, PerRequestConnectionsHandshakeForEveryRequest) {
   EXPECT_EQ(r.stats.ok, 200) << "errors: " << r.stats.errors();
   EXPECT_EQ(r.stats.connections_opened, 200);
   EXPECT_EQ(r.stats.tls_handshakes, 200);
+  EXPECT_EQ(r.stats.tls_resumed, 0) << "no session resumption unless asked";
   EXPECT_EQ(target_->CounterEventually("tls", "handshakes", before + 200), before + 200);
+}
+
+// resume_sessions: each new connection offers the newest ticket the server granted, and
+// the Go server resumes it (crypto/tls's ConnectionState.DidResume, counted per handshake).
+TEST_F(TlsLoadTest, ResumedSessionsSkipTheFullHandshakeAndTheServerSaysSo) {
+  const int64_t before = target_->Counter("tls", "handshakes");
+  const int64_t resumed_before = target_->Counter("tls", "resumed");
+  auto phase = Phase(100, 1s);
+  phase.connections.per_request = true;
+  auto tls = Trusting();
+  tls.resume_sessions = true;
+  const auto r = Run(phase, tls);
+  EXPECT_EQ(r.stats.ok, 100) << "errors: " << r.stats.errors();
+  EXPECT_EQ(r.stats.tls_handshakes, 100);
+  EXPECT_GE(r.stats.tls_resumed, 90) << "all but the connections opened before the first ticket arrived";
+  EXPECT_LT(r.stats.tls_resumed, 100) << "the first connection has no session to offer";
+  EXPECT_EQ(target_->CounterEventually("tls", "handshakes", before + 100), before + 100);
+  EXPECT_EQ(target_->CounterEventually("tls", "resumed", resumed_before + r.stats.tls_resumed),
+            resumed_before + r.stats.tls_resumed)
+      << "the server resumed exactly the sessions leakgate counted as resumed";
 }
 
 TEST_F(TlsLoadTest, AnUntrustedServerCertificateFailsEveryRequestAsATlsError) {

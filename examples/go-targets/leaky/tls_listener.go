@@ -7,6 +7,7 @@ package main
 // Its counters are published on /debug/vars as "tls", so tests see the server's side:
 //
 //	handshakes        handshakes that completed (every new TLS connection)
+//	resumed           ... of them that resumed an earlier session (a session ticket)
 //	client_certs      ... of them with a verified client certificate
 //	handshake_errors  handshakes that failed (no or bad client certificate, the client
 //	                  refused the server's certificate): net/http's "TLS handshake error" log lines
@@ -40,12 +41,13 @@ func addTLSFlags(fs *flag.FlagSet) tlsFlags {
 }
 
 type tlsCounters struct {
-	handshakes, clientCerts, handshakeErrors, h2 counter
+	handshakes, resumed, clientCerts, handshakeErrors, h2 counter
 }
 
 func (c *tlsCounters) vars() map[string]interface{} {
 	return map[string]interface{}{
 		"handshakes":       c.handshakes.get(),
+		"resumed":          c.resumed.get(),
 		"client_certs":     c.clientCerts.get(),
 		"handshake_errors": c.handshakeErrors.get(),
 		"h2_connections":   c.h2.get(),
@@ -77,6 +79,9 @@ func serverTLSConfig(f tlsFlags, c *tlsCounters) (*tls.Config, error) {
 		NextProtos:   []string{"h2", "http/1.1"},
 		VerifyConnection: func(cs tls.ConnectionState) error {
 			c.handshakes.add(1)
+			if cs.DidResume {
+				c.resumed.add(1)
+			}
 			if len(cs.PeerCertificates) > 0 {
 				c.clientCerts.add(1)
 			}

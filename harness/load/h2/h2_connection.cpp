@@ -99,6 +99,7 @@ asio::awaitable<H2Connection::ConnectResult> H2Connection::Connect(const asio::i
     auto [hec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, kUseTuple);
     if (hec) co_return connect_expired_ ? ConnectResult::kDeadline : ConnectResult::kTlsError;
     handshake_time = Clock::now() - begun;
+    resumed_ = net::ResumedSession(tls_->native_handle());
     if (net::NegotiatedAlpn(tls_->native_handle()) != "h2") co_return ConnectResult::kNoH2;
   }
   if (connect_expired_) co_return ConnectResult::kDeadline;

@@ -109,6 +109,8 @@ class H2Connection {
   int active_streams() const { return static_cast<int>(streams_.size()); }
   // The server's SETTINGS_MAX_CONCURRENT_STREAMS (unbounded until it said).
   int max_streams() const;
+  // Whether the TLS handshake of Connect resumed an earlier session (false for h2c).
+  bool resumed_session() const { return resumed_; }
 
  private:
   boost::asio::awaitable<void> ReadLoop();
@@ -135,6 +137,7 @@ class H2Connection {
   boost::asio::any_io_executor executor_;
   boost::asio::ip::tcp::socket socket_;
   std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+  bool resumed_ = false;  // the handshake resumed a session
   boost::asio::steady_timer wake_writer_;
   nghttp2_session* session_ = nullptr;
   std::set<Stream*> streams_;   // open streams we have not detached from

@@ -125,6 +125,7 @@ asio::awaitable<Slot*> H2Session::Acquire(size_t endpoint, Clock::time_point dea
       ++out.connections_opened;
       if (tls != nullptr && (r == H2Connection::ConnectResult::kOk || r == H2Connection::ConnectResult::kNoH2)) {
         ++out.handshakes;
+        out.resumed += s.conn.resumed_session() ? 1 : 0;
         out.handshake_time += handshake;
       } else if (tls != nullptr && r == H2Connection::ConnectResult::kTlsError) {
         ++out.handshake_failures;

@@ -104,6 +104,7 @@ asio::awaitable<bool> Handshake(Connection& conn, const TlsPeer& tls, ExchangeRe
   }
   result.handshake_time = Clock::now() - begun;
   result.handshook_now = true;
+  result.resumed_now = net::ResumedSession(conn.tls->native_handle());
   co_return true;
 }
 

@@ -87,6 +87,7 @@ struct ExchangeResult {
   bool nothing_received = false;  // failed before any response byte: safe to retry on a new connection
   bool connected_now = false;     // this exchange opened the connection
   bool handshook_now = false;     // ... and completed a TLS handshake on it
+  bool resumed_now = false;       // ... which resumed an earlier session
   bool handshake_tried = false;   // a TLS handshake was started (completed or not)
   Clock::duration handshake_time{0};  // how long the handshake took (TCP connect excluded)
   Clock::time_point sent_at;      // when writing began (after connect)

@@ -163,6 +163,7 @@ asio::awaitable<RequestResult> HttpSession::Perform(const RequestPlan& plan) {
     opened += result.connected_now ? 1 : 0;
     if (result.handshake_tried) {
       out.handshakes += result.handshook_now ? 1 : 0;
+      out.resumed += result.resumed_now ? 1 : 0;
       out.handshake_failures += result.handshook_now ? 0 : 1;
       out.handshake_time += result.handshake_time;
     }

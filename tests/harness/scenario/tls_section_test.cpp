@@ -52,6 +52,7 @@ phases: [{name: l, duration: 1s}]
   EXPECT_EQ(s.target.tls->key, dir_ + "/c.key");
   EXPECT_EQ(s.target.tls->server_name, "svc.test");
   EXPECT_FALSE(s.target.tls->insecure_skip_verify);
+  EXPECT_FALSE(s.target.tls->resume_sessions) << "a full handshake per connection unless asked";
   EXPECT_EQ(s.probe.pprof, "https://127.0.0.1:6061/debug/pprof");
   ASSERT_TRUE(s.probe.pprof_tls);
   EXPECT_EQ(s.probe.pprof_tls->ca, dir_ + "/admin.pem");
@@ -77,6 +78,13 @@ phases: [{name: l, duration: 1s}]
   EXPECT_TRUE(runner::ProbeSourceTls(s.target, s.probe, s.probe.pprof_tls)->insecure_skip_verify);
 }
 
+TEST_F(TlsSection, ResumeSessionsIsABoolean) {
+  const auto s = Parse("name: t\ntarget: {url: \"https://127.0.0.1:8443\", tls: {resume_sessions: true}}\n"
+                       "phases: [{name: l, duration: 1s}]\n");
+  ASSERT_TRUE(s.target.tls);
+  EXPECT_TRUE(s.target.tls->resume_sessions);
+}
+
 TEST_F(TlsSection, ErrorsAreAtTheValue) {
   ExpectScenarioErrorAt([&] { Parse("name: t\ntarget: {url: \"https://h:1\", tls: {ca: /nonexistent/ca.pem}}\nphases: [{name: l, duration: 1s}]\n"); },
                         2, 40, "target.tls.ca: no such file \"/nonexistent/ca.pem\"");
@@ -84,6 +92,8 @@ TEST_F(TlsSection, ErrorsAreAtTheValue) {
                         3, 35, "target.tls: cert and key go together");
   ExpectScenarioErrorAt([&] { Parse("name: t\ntarget: {url: \"https://h:1\", tls: {verify: false}}\nphases: [{name: l, duration: 1s}]\n"); },
                         2, 36, "target.tls: unknown key 'verify'");
+  ExpectScenarioErrorAt([&] { Parse("name: t\ntarget: {url: \"https://h:1\", tls: {resume_sessions: often}}\nphases: [{name: l, duration: 1s}]\n"); },
+                        2, 53, "target.tls.resume_sessions");
   ExpectScenarioErrorAt([&] { Parse("name: t\ntarget: {url: \"http://h:1\"}\nprobe: {pprof: {tls: {}}}\nphases: [{name: l, duration: 1s}]\n"); },
                         3, 16, "probe.pprof: missing");
 }
