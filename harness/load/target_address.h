@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <string>
 
 namespace leakgate::load {
@@ -15,8 +16,14 @@ struct TargetAddress {
   std::string host;         // the URL's host, unbracketed: SNI and the certificate check
 };
 
-// Parses an http:// or https:// URL and resolves its host. Throws std::invalid_argument
-// with a message naming the URL when it is neither, has no host, or does not resolve.
+// How long resolving a host name may take (net::ResolveName's deadline).
+inline constexpr std::chrono::seconds kResolveTimeout{10};
+
+// Parses an http:// or https:// URL and resolves its host the way the address policy
+// reads it (IP literals in any notation, `localhost` as 127.0.0.1, a name by one lookup
+// bounded by kResolveTimeout). The policy itself is checked earlier, by the caller. Throws
+// std::invalid_argument with a message naming the URL when it is neither, has no host or
+// a bad port, or does not resolve in time.
 TargetAddress ResolveTarget(const std::string& url);
 
 }  // namespace leakgate::load

@@ -243,5 +243,16 @@ TEST(ResolveTarget, RejectsWhatIsNotHttpOrHttps) {
   EXPECT_EQ(t.base_path, "/base");
 }
 
+TEST(ResolveTarget, ReadsHostsAsTheAddressPolicyDoes) {
+  const auto short_form = ResolveTarget("http://127.1:8080/").endpoint;
+  EXPECT_EQ(short_form.address().to_string(), "127.0.0.1") << "the inet_aton spelling the policy accepts as loopback";
+  EXPECT_EQ(short_form.port(), 8080);
+  EXPECT_EQ(ResolveTarget("http://LOCALHOST.:9/").endpoint.address().to_string(), "127.0.0.1") << "never looked up";
+  EXPECT_EQ(ResolveTarget("http://[::ffff:127.0.0.1]:9/").endpoint.address().to_string(), "127.0.0.1");
+  EXPECT_EQ(ResolveTarget("http://[::1]:9/").endpoint.address().to_string(), "::1");
+  EXPECT_THROW(ResolveTarget("http://1.2.3.999:9/"), std::invalid_argument) << "neither an address nor a name";
+  EXPECT_THROW(ResolveTarget("http://127.0.0.1:99999/"), std::invalid_argument) << "a port beyond 65535";
+}
+
 }  // namespace load_engine_test
 }  // namespace leakgate::load

@@ -22,7 +22,6 @@ using scenario::Duration;
 
 namespace {
 
-
 struct Channel {
   Channel(const std::string& target, const GrpcTransport& transport) {
     ::grpc::ChannelArguments args;

@@ -20,7 +20,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-
 // A connection and the requests that chose it (streams in flight plus those waiting for it
 // to connect).
 struct Slot {
