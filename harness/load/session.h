@@ -99,6 +99,10 @@ class Protocol {
   virtual std::unique_ptr<Session> NewSession(const SessionContext& context) const = 0;
   // The most workers `phase` may spread this protocol over (gRPC: one per channel).
   virtual int MaxWorkers(const scenario::Phase& /*phase*/) const { return std::numeric_limits<int>::max(); }
+  // True when its sessions' operations complete only on the worker's thread (nothing is
+  // posted to the worker's io_context from another thread): the worker's io_context then
+  // runs without locks. False for grpc++, whose callbacks run on its own threads.
+  virtual bool CompletesOnWorkerThread() const { return true; }
 };
 
 }  // namespace leakgate::load

@@ -26,12 +26,33 @@ std::vector<double> Drawable(const std::vector<double>& weights) {
   return any ? weights : std::vector<double>(std::max<size_t>(weights.size(), 1), 1.0);
 }
 
+// The entries the phase draws from: weighted, or replayed at their recorded pace.
+std::vector<bool> UsedEntries(const PhasePlan& plan) {
+  std::vector<bool> used(plan.weights.size(), false);
+  for (size_t t = 0; t < used.size(); ++t) used[t] = plan.weights[t] > 0;
+  for (const auto& s : plan.streams) {
+    if (s.entry) used[*s.entry] = true;
+  }
+  return used;
+}
+
+// The io_context runs without locks unless a protocol the phase uses completes work from
+// threads of its own (grpc++).
+int ConcurrencyHint(const PhasePlan& plan) {
+  const auto used = UsedEntries(plan);
+  for (size_t t = 0; t < used.size(); ++t) {
+    if (used[t] && !plan.protocol_of[t]->CompletesOnWorkerThread()) return 1;
+  }
+  return BOOST_ASIO_CONCURRENCY_HINT_UNSAFE;
+}
+
 }  // namespace
 
 Worker::Worker(const PhasePlan& plan, int index, size_t entries)
     : plan_(plan),
       index_(index),
       max_in_flight_(PerWorker(plan.phase.max_in_flight, plan.worker_count)),
+      ioc_(ConcurrencyHint(plan)),
       rng_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)),
       session_of_(entries, nullptr),
       by_entry_(entries) {
@@ -41,11 +62,7 @@ Worker::Worker(const PhasePlan& plan, int index, size_t entries)
 
 // One session per protocol that the phase's entries use; on the worker's thread.
 void Worker::CreateSessions() {
-  std::vector<bool> used(session_of_.size(), false);
-  for (size_t t = 0; t < used.size(); ++t) used[t] = plan_.weights[t] > 0;
-  for (const auto& s : plan_.streams) {
-    if (s.entry) used[*s.entry] = true;
-  }
+  const std::vector<bool> used = UsedEntries(plan_);
   std::map<const Protocol*, Session*> by_protocol;
   const SessionContext context{ioc_.get_executor(), plan_.phase, index_, plan_.worker_count};
   for (size_t t = 0; t < used.size(); ++t) {
@@ -145,14 +162,17 @@ asio::awaitable<void> Worker::Schedule(const ArrivalStream& stream, asio::steady
 asio::awaitable<void> Worker::User(int user) {
   asio::steady_timer think(ioc_);
   think_timers_.insert(&think);
-  for (int64_t n = 0; !stopping_ && Clock::now() < plan_.end; ++n) {
+  auto now = Clock::now();  // read once per request: the clock is a cost at saturation
+  for (int64_t n = 0; !stopping_ && now < plan_.end; ++n) {
     ++stats_.scheduled;
     ++in_flight_;
-    co_await Request(Pick(), user + n * plan_.phase.concurrency, Clock::now(), /*paced=*/false);
-    const auto left = plan_.end - Clock::now();
+    co_await Request(Pick(), user + n * plan_.phase.concurrency, now, /*paced=*/false);
+    now = Clock::now();
+    const auto left = plan_.end - now;
     if (plan_.phase.think_time > scenario::Duration::zero() && !stopping_ && left > Clock::duration::zero()) {
       think.expires_after(std::min<Clock::duration>(plan_.phase.think_time, left));
       co_await think.async_wait(kUseTuple);
+      now = Clock::now();
     }
   }
   think_timers_.erase(&think);
@@ -168,7 +188,7 @@ asio::awaitable<void> Worker::Request(size_t entry, int64_t seq, Clock::time_poi
   for (int k = 0; k < stats::kFaultKinds; ++k) {
     if (request.faults.kinds & (1u << k)) ++stats_.faulted[static_cast<size_t>(k)];
   }
-  request.started = Clock::now();
+  request.started = paced ? Clock::now() : intended;  // a closed-model user's request starts when intended
   request.deadline = request.started + plan_.phase.timeout;
   ++stats_.sent;
   ++by_entry_[entry].requests;

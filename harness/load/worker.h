@@ -9,7 +9,9 @@
 // hands each finished second to the timeline and watches the run-wide stop flag: on stop,
 // arrivals end, think times are cut short and every session aborts its requests.
 //
-// Thread-safety: none; Run() on one thread, the results read after it returned.
+// Thread-safety: none; Run() on one thread, the results read after it returned. The
+// io_context has no locks (BOOST_ASIO_CONCURRENCY_HINT_UNSAFE) unless a protocol of the
+// phase says its completions come from other threads (Protocol::CompletesOnWorkerThread).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -53,7 +55,7 @@ class Worker {
   const PhasePlan& plan_;
   const int index_;
   const int max_in_flight_;
-  boost::asio::io_context ioc_{1};
+  boost::asio::io_context ioc_;  // lock-free unless a protocol completes work on threads of its own
   std::mt19937_64 rng_;
   std::discrete_distribution<size_t> picker_;
   std::vector<std::unique_ptr<Session>> sessions_;           // by protocol, in protocol order

@@ -51,6 +51,7 @@ class GrpcProtocol final : public Protocol {
   static std::unique_ptr<GrpcProtocol> Prepare(const scenario::Scenario& s, const std::string& target);
 
   std::string_view name() const override { return "grpc"; }
+  bool CompletesOnWorkerThread() const override { return false; }  // grpc++ callbacks post from its threads
   std::unique_ptr<Session> NewSession(const SessionContext& context) const override;
   int MaxWorkers(const scenario::Phase& phase) const override;
 

@@ -22,12 +22,15 @@ Connection* ConnectionPool::NewConnection() {
   return all_.back().get();
 }
 
+Connection* ConnectionPool::TakeIdle(bool fresh) {
+  if (fresh || per_request_ || idle_.empty()) return nullptr;
+  auto* c = idle_.back().conn;
+  idle_.pop_back();
+  return c;
+}
+
 asio::awaitable<Connection*> ConnectionPool::Acquire(bool fresh, Clock::time_point deadline) {
-  if (!fresh && !per_request_ && !idle_.empty()) {
-    auto* c = idle_.back().conn;
-    idle_.pop_back();
-    co_return c;
-  }
+  if (auto* c = TakeIdle(fresh)) co_return c;
   if (max_open_ == 0 || open_ < max_open_) co_return NewConnection();
   if (!idle_.empty()) {  // at the bound, but a fresh one is needed: retire an idle one
     auto* c = idle_.front().conn;

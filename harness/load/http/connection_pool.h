@@ -34,6 +34,9 @@ class ConnectionPool {
   // A connection for one request: an idle keep-alive one unless `fresh`, else a new
   // (unconnected) one; waits until `deadline` while `max_open` are open. Null: none in time.
   boost::asio::awaitable<Connection*> Acquire(bool fresh, Clock::time_point deadline);
+  // Acquire's fast path without a coroutine: an idle keep-alive connection, or null (then
+  // call Acquire).
+  Connection* TakeIdle(bool fresh);
 
   // Gives a connection back: kept idle when `reusable` and the pool has room (or handed to
   // a waiting request), else closed.

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -52,24 +53,40 @@ class DiscardingParser final : public bhttp::basic_parser<false> {
   void on_finish_impl(error_code&) override {}
 };
 
-// Arms conn.timer for the earlier of the deadline and the planned abort.
-void Arm(Connection& conn, const ExchangePlan& plan) {
-  conn.fired = Connection::Fired::kNone;
-  const uint64_t generation = ++conn.generation;
-  const bool abort_first = plan.abort_at && *plan.abort_at < plan.deadline;
-  const bool reset = abort_first && plan.abort_with_reset;
-  conn.timer.expires_at(abort_first ? *plan.abort_at : plan.deadline);
-  conn.timer.async_wait([&conn, generation, abort_first, reset](const error_code& ec) {
-    if (ec || conn.generation != generation) return;
-    conn.fired = abort_first ? Connection::Fired::kAbort : Connection::Fired::kDeadline;
-    conn.Close(reset);
-  });
+void Watch(Connection& conn);
+
+// The deadline watch's handler: fires for the running exchange once its due time passed;
+// a wait that ends earlier (it was set for an earlier exchange) waits again.
+void OnWatchEnded(Connection& conn, uint64_t wait_id, const error_code& ec) {
+  if (wait_id != conn.wait_id) return;  // superseded by a later wait
+  conn.watching = false;
+  if (ec || !conn.active) return;       // cancelled (closed), or idle: the next exchange re-arms
+  if (Clock::now() < conn.due) {
+    Watch(conn);
+    return;
+  }
+  conn.fired = conn.due_is_abort ? Connection::Fired::kAbort : Connection::Fired::kDeadline;
+  conn.Close(conn.due_is_abort && conn.abort_with_reset);
 }
 
-void Disarm(Connection& conn) {
-  ++conn.generation;
-  conn.timer.cancel();
+void Watch(Connection& conn) {
+  conn.watching = true;
+  const uint64_t id = ++conn.wait_id;
+  conn.timer.expires_at(conn.due);  // cancels a pending wait, whose handler then does nothing
+  conn.timer.async_wait([&conn, id](const error_code& ec) { OnWatchEnded(conn, id, ec); });
 }
+
+// Starts watching the exchange of `plan`: the earlier of its deadline and planned abort.
+void Arm(Connection& conn, const ExchangePlan& plan) {
+  conn.fired = Connection::Fired::kNone;
+  conn.active = true;
+  conn.due_is_abort = plan.abort_at && *plan.abort_at < plan.deadline;
+  conn.abort_with_reset = conn.due_is_abort && plan.abort_with_reset;
+  conn.due = conn.due_is_abort ? *plan.abort_at : plan.deadline;
+  if (!conn.watching || conn.timer.expiry() > conn.due) Watch(conn);
+}
+
+void Disarm(Connection& conn) { conn.active = false; }
 
 // The status of a failed operation: what the timer decided, else `otherwise`.
 ExchangeStatus Failed(const Connection& conn, ExchangeStatus otherwise) {
@@ -115,6 +132,45 @@ asio::awaitable<bool> Pause(Connection& conn, Clock::duration d) {
   co_return !ec && conn.socket.is_open();
 }
 
+// Reads the response into `parser` (Beast's parser fed by hand: no composed operation per
+// response), adding the bytes that arrived to `received`: at most plan.read_chunk bytes
+// per plan.read_interval for slow_read, else whatever arrives. Returns the error that
+// ended it, or success once the parser is done.
+asio::awaitable<error_code> ReadResponse(Connection& conn, DiscardingParser& parser, const ExchangePlan& plan,
+                                         size_t& received) {
+  constexpr size_t kMaxReadSize = 64 * 1024;
+  error_code ec;
+  for (;;) {
+    if (conn.buffer.size() > 0) {
+      const size_t used = parser.put(conn.buffer.data(), ec);
+      conn.buffer.consume(used);
+      if (ec == bhttp::error::need_more) {
+        ec = {};
+      } else if (ec || parser.is_done()) {
+        co_return ec;
+      } else if (used > 0 && conn.buffer.size() > 0) {
+        continue;
+      }
+    }
+    const size_t want = plan.read_chunk > 0 ? static_cast<size_t>(plan.read_chunk) : beast::read_size(conn.buffer, kMaxReadSize);
+    size_t got = 0;
+    if (conn.tls) {
+      std::tie(ec, got) = co_await conn.tls->async_read_some(conn.buffer.prepare(want), kUseTuple);
+    } else {
+      std::tie(ec, got) = co_await conn.socket.async_read_some(conn.buffer.prepare(want), kUseTuple);
+    }
+    conn.buffer.commit(got);
+    received += got;
+    if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+      error_code eof_ec;
+      parser.put_eof(eof_ec);
+      co_return parser.is_done() ? error_code{} : error_code(asio::error::eof);
+    }
+    if (ec) co_return ec;
+    if (plan.read_chunk > 0 && !co_await Pause(conn, plan.read_interval)) co_return asio::error::operation_aborted;
+  }
+}
+
 }  // namespace
 
 void Connection::Close(bool reset) {
@@ -122,6 +178,11 @@ void Connection::Close(bool reset) {
   if (socket.is_open()) {
     if (reset) socket.set_option(asio::socket_base::linger(true, 0), ignored);
     socket.close(ignored);
+  }
+  if (watching) {
+    watching = false;
+    ++wait_id;
+    timer.cancel();
   }
   pace.cancel();
   connected = false;
@@ -158,6 +219,7 @@ asio::awaitable<ExchangeResult> Exchange(Connection& conn, const asio::ip::tcp::
     }
     result.connected_now = true;
     conn.socket.set_option(asio::ip::tcp::no_delay(true), ec);  // Nagle only adds latency; failure is harmless
+    if (tls == nullptr) conn.socket.non_blocking(true, ec);    // for the writes and reads without a wait below
     if (tls != nullptr && !co_await Handshake(conn, *tls, result)) {
       result.nothing_received = true;
       conn.Close();
@@ -180,9 +242,18 @@ asio::awaitable<ExchangeResult> Exchange(Connection& conn, const asio::ip::tcp::
         if (!ec && off < to_send && !co_await Pause(conn, plan.send_interval)) ec = asio::error::operation_aborted;
       }
     } else {
-      std::tie(ec, std::ignore) = co_await OnStream(conn, [&](auto& s) {
-        return asio::async_write(s, asio::buffer(request.data(), to_send), kUseTuple);
-      });
+      // A plain socket takes a small request at once: written without a trip through the
+      // io_context; what the kernel did not take goes out asynchronously.
+      size_t written = 0;
+      if (!conn.tls) {
+        written = conn.socket.write_some(asio::buffer(request.data(), to_send), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+      }
+      if (!ec && written < to_send) {
+        std::tie(ec, std::ignore) = co_await OnStream(conn, [&](auto& s) {
+          return asio::async_write(s, asio::buffer(request.data() + written, to_send - written), kUseTuple);
+        });
+      }
     }
     if (ec) {
       result.status = Failed(conn, ExchangeStatus::kWriteError);
@@ -205,12 +276,13 @@ asio::awaitable<ExchangeResult> Exchange(Connection& conn, const asio::ip::tcp::
 
   DiscardingParser parser;
   parser.body_limit(kBodyLimit);
+  parser.eager(true);
   if (plan.head) parser.skip(true);
   const auto buffered_before = conn.buffer.size();
   error_code ec;
-  size_t n = 0;
+  size_t received = 0;
   if (plan.abandon_body) {
-    std::tie(ec, n) = co_await OnStream(
+    std::tie(ec, received) = co_await OnStream(
         conn, [&](auto& s) { return bhttp::async_read_header(s, conn.buffer, parser, kUseTuple); });
     if (!ec) {
       result.status = ExchangeStatus::kFaulted;
@@ -218,43 +290,15 @@ asio::awaitable<ExchangeResult> Exchange(Connection& conn, const asio::ip::tcp::
       conn.Close();
       co_return result;
     }
-  } else if (plan.read_chunk > 0) {
-    // Reads at most read_chunk bytes per read_interval, feeding Beast's parser by hand.
-    while (!ec) {
-      if (conn.buffer.size() > 0) {
-        error_code pec;
-        const size_t used = parser.put(conn.buffer.data(), pec);
-        conn.buffer.consume(used);
-        n += used;
-        if (pec && pec != bhttp::error::need_more) {
-          ec = pec;
-          break;
-        }
-        if (parser.is_done()) break;
-        if (used > 0 && pec != bhttp::error::need_more) continue;
-      }
-      size_t got = 0;
-      std::tie(ec, got) = co_await OnStream(conn, [&](auto& s) {
-        return s.async_read_some(conn.buffer.prepare(static_cast<size_t>(plan.read_chunk)), kUseTuple);
-      });
-      conn.buffer.commit(got);
-      if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-        error_code eof_ec;
-        parser.put_eof(eof_ec);
-        ec = parser.is_done() ? error_code{} : asio::error::eof;
-        break;
-      }
-      if (!ec && !co_await Pause(conn, plan.read_interval)) ec = asio::error::operation_aborted;
-    }
   } else {
-    std::tie(ec, n) = co_await OnStream(conn, [&](auto& s) { return bhttp::async_read(s, conn.buffer, parser, kUseTuple); });
+    ec = co_await ReadResponse(conn, parser, plan, received);
   }
   if (ec) {
     // A TLS alert on the first read is the server refusing the handshake (TLS 1.3 checks
     // the client certificate after the client's side of the handshake is done).
     const bool tls_alert = conn.tls && ec.category() == asio::error::get_ssl_category() && !parser.got_some();
     result.status = Failed(conn, tls_alert ? ExchangeStatus::kTlsError : ExchangeStatus::kReadError);
-    result.nothing_received = n == 0 && buffered_before == 0 && !parser.got_some();
+    result.nothing_received = received == 0 && buffered_before == 0 && !parser.got_some();
     conn.Close();
     co_return result;
   }

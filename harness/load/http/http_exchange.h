@@ -5,7 +5,14 @@
 // coroutine at a time; everything here runs on that worker's single-threaded io_context.
 // Connection objects live until the worker's io_context has stopped (the pool recycles
 // closed ones), which is what makes the timer handlers below safe: they refer to the
-// Connection by reference and check its generation before acting.
+// Connection by reference and check which wait they belong to before acting.
+//
+// The deadline watch is lazy, as a keep-alive connection's deadlines only move forward:
+// one wait stays pending across exchanges and, when it fires before the running
+// exchange's due time, waits again for that; an exchange that ends only marks the
+// connection idle. So a request costs no timer operation unless its due time is earlier
+// than the pending wait's (a planned abort). Close() cancels the wait: a closed connection
+// holds no work on the io_context.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -30,19 +37,25 @@ struct Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Closes the socket (and with `reset`, makes the kernel send RST instead of FIN) and
-  // wakes any pause of the exchange. Idempotent; never throws.
+  // Closes the socket (and with `reset`, makes the kernel send RST instead of FIN), cancels
+  // the deadline watch and wakes any pause of the exchange. Idempotent; never throws.
   void Close(bool reset = false);
 
   boost::asio::ip::tcp::socket socket;
   // https://: the TLS layer over `socket`, made anew for every connect (never destroyed
   // while an operation on it is pending: Close() only closes the socket).
   std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls;
-  boost::asio::steady_timer timer;   // the running exchange's deadline / planned abort
+  boost::asio::steady_timer timer;   // the deadline watch (see above)
   boost::asio::steady_timer pace;    // pauses of slow_send, slow_read and truncate_body's wait
   boost::beast::flat_buffer buffer;  // bytes read past the previous response stay here
   bool connected = false;
-  uint64_t generation = 0;           // bumped per exchange: stale timer handlers do nothing
+  // The running exchange, as the deadline watch sees it.
+  bool active = false;               // an exchange is running
+  Clock::time_point due;             // ... and ends by then: its deadline or planned abort
+  bool due_is_abort = false;         // `due` is a planned abort (a fault), not the deadline
+  bool abort_with_reset = false;     // ... which closes with RST
+  uint64_t wait_id = 0;              // the pending wait's number: older handlers do nothing
+  bool watching = false;             // a wait is pending on `timer`
   enum class Fired { kNone, kDeadline, kAbort } fired = Fired::kNone;
   int64_t requests = 0;              // completed exchanges on this connection
 };

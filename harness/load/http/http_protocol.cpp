@@ -156,7 +156,8 @@ asio::awaitable<RequestResult> HttpSession::Perform(const RequestPlan& plan) {
   int opened = 0;
   RequestResult out;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    Connection* conn = co_await pool.Acquire(fresh, x.deadline);
+    Connection* conn = pool.TakeIdle(fresh);
+    if (conn == nullptr) conn = co_await pool.Acquire(fresh, x.deadline);
     if (conn == nullptr) break;  // no connection before the deadline
     const bool reused = conn->connected;
     result = co_await Exchange(*conn, endpoint, bytes, x, tls);
