@@ -10,6 +10,7 @@
 #include "harness/load/http/http_protocol.h"
 #include "harness/load/phase_plan.h"
 #include "harness/load/worker.h"
+#include "harness/net/http_url.h"
 #include "harness/stats/timeline.h"
 
 namespace leakgate::load {
@@ -20,7 +21,12 @@ constexpr auto kStopPollInterval = std::chrono::milliseconds(20);
 
 // "host:port" of a base URL "http(s)://host:port[/...]" (where gRPC calls go; TLS for
 // https:// is the GrpcTransport's).
-std::string HostPortOf(const std::string& url) { return ResolveTarget(url).host_header; }
+// grpc++ resolves the name itself: only parsed here.
+std::string HostPortOf(const std::string& url) {
+  auto parsed = net::ParseHttpUrl(url);
+  if (!parsed.ok()) throw std::invalid_argument(parsed.status().message());
+  return parsed->authority;
+}
 
 // Waits until `end`, waking early on stop (an idle phase; a replay shorter than its phase).
 void SleepUntil(Clock::time_point end, const std::atomic<bool>& stop) {

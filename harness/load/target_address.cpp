@@ -1,15 +1,12 @@
 #include "harness/load/target_address.h"
 
-#include <boost/url/parse.hpp>
 #include <fmt/format.h>
 
-#include <charconv>
-#include <cstdint>
 #include <stdexcept>
 #include <string_view>
-#include <system_error>
 
 #include "harness/net/address_policy.h"
+#include "harness/net/http_url.h"
 #include "harness/net/resolver.h"
 
 namespace leakgate::load {
@@ -38,31 +35,15 @@ asio::ip::address AddressOf(const std::string& url, const std::string& host) {
 }  // namespace
 
 TargetAddress ResolveTarget(const std::string& url) {
-  auto parsed = boost::urls::parse_uri(url);
-  if (!parsed) throw std::invalid_argument(fmt::format("invalid URL \"{}\": {}", url, parsed.error().message()));
-  const bool tls = parsed->scheme() == "https";
-  if (parsed->scheme() != "http" && !tls) {
-    throw std::invalid_argument(fmt::format("URL \"{}\": only http:// and https:// are supported", url));
-  }
-  std::string host = parsed->host_address();
-  if (host.empty()) throw std::invalid_argument(fmt::format("URL \"{}\" has no host", url));
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  uint16_t port = tls ? 443 : 80;
-  if (parsed->has_port() && !parsed->port().empty()) {
-    const std::string_view digits = parsed->port();
-    uint32_t value = 0;
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (ec != std::errc{} || end != digits.data() + digits.size() || value > 65535) {
-      throw std::invalid_argument(fmt::format("URL \"{}\": bad port \"{}\"", url, digits));
-    }
-    port = static_cast<uint16_t>(value);
-  }
+  auto parsed = net::ParseHttpUrl(url);
+  if (!parsed.ok()) throw std::invalid_argument(parsed.status().message());
   TargetAddress target;
-  target.tls = tls;
-  target.host = host;
-  target.endpoint = asio::ip::tcp::endpoint(AddressOf(url, host), port);
-  target.host_header = std::string(parsed->encoded_authority());
-  target.base_path = std::string(parsed->encoded_path());
+  target.tls = parsed->scheme == "https";
+  target.host = parsed->host;
+  target.endpoint = asio::ip::tcp::endpoint(AddressOf(url, parsed->host), parsed->port);
+  target.host_header = parsed->authority;
+  // The base path: the URL's path without its query, trailing '/' dropped ("" for "/").
+  target.base_path = parsed->target.substr(0, parsed->target.find('?'));
   while (!target.base_path.empty() && target.base_path.back() == '/') target.base_path.pop_back();
   return target;
 }

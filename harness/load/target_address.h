@@ -19,11 +19,12 @@ struct TargetAddress {
 // How long resolving a host name may take (net::ResolveName's deadline).
 inline constexpr std::chrono::seconds kResolveTimeout{10};
 
-// Parses an http:// or https:// URL and resolves its host the way the address policy
-// reads it (IP literals in any notation, `localhost` as 127.0.0.1, a name by one lookup
-// bounded by kResolveTimeout). The policy itself is checked earlier, by the caller. Throws
-// std::invalid_argument with a message naming the URL when it is neither, has no host or
-// a bad port, or does not resolve in time.
+// Parses an http:// or https:// URL (net::ParseHttpUrl, the one URL parser) and resolves
+// its host the way the address policy reads it (IP literals in any notation, `localhost`
+// as 127.0.0.1, a name by one lookup bounded by kResolveTimeout). The policy itself is
+// checked earlier, by the caller. Throws std::invalid_argument with ParseHttpUrl's message
+// (naming the URL) when it does not parse (another scheme, no host, a port outside
+// 1..65535, userinfo), or when its host does not resolve in time.
 TargetAddress ResolveTarget(const std::string& url);
 
 }  // namespace leakgate::load

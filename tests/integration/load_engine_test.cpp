@@ -254,5 +254,23 @@ TEST(ResolveTarget, ReadsHostsAsTheAddressPolicyDoes) {
   EXPECT_THROW(ResolveTarget("http://127.0.0.1:99999/"), std::invalid_argument) << "a port beyond 65535";
 }
 
+TEST(ResolveTarget, RefusesWhatTheOneUrlParserRefusesWithItsMessage) {
+  auto message_of = [](const std::string& url) {
+    try {
+      ResolveTarget(url);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(message_of("http://127.0.0.1:0/").find("port \"0\" out of range 1..65535"), std::string::npos)
+      << message_of("http://127.0.0.1:0/");
+  EXPECT_NE(message_of("http://127.0.0.1@example.com/").find("userinfo"), std::string::npos)
+      << "would read as loopback to a human and as example.com to a client";
+  EXPECT_NE(message_of("127.0.0.1:8080/x").find("no scheme"), std::string::npos);
+  EXPECT_EQ(ResolveTarget("http://127.0.0.1:8080/base/?q=1").base_path, "/base") << "the query is not a path";
+  EXPECT_EQ(ResolveTarget("http://[::1]:8080").host_header, "[::1]:8080");
+}
+
 }  // namespace load_engine_test
 }  // namespace leakgate::load
