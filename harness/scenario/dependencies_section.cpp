@@ -11,6 +11,7 @@
 #include "harness/net/address_policy.h"
 #include "harness/net/http_url.h"
 #include "harness/scenario/messages.h"
+#include "harness/scenario/tls_section.h"
 
 namespace leakgate::scenario {
 namespace {
@@ -105,11 +106,12 @@ void ReadUpstream(const Reader& r, const Safety& safety, Dependency& d) {
     r.context().Fail(r.mark(), "", checked.message());
   }
   d.upstream_host = url->host;
+  d.upstream_name = url->host;
   d.upstream_port = url->port;
 }
 
 Dependency ReadDependency(const Reader& r, const Safety& safety) {
-  const auto m = r.Map({"name", "upstream", "stub"});
+  const auto m = r.Map({"name", "upstream", "stub", "tls"});
   Dependency d;
   const auto name = m.Require("name");
   d.name = name.String();
@@ -120,6 +122,13 @@ Dependency ReadDependency(const Reader& r, const Safety& safety) {
   if (!upstream && !stub) r.Fail("needs upstream: \"HOST:PORT\" (a real server) or stub: {...} (leakgate answers)");
   if (upstream) ReadUpstream(*upstream, safety, d);
   if (stub) ReadStub(*stub, d);
+  if (const auto tls = m.Get("tls")) {
+    if (!upstream) tls->Fail("tls: is the proxy's TLS to a real server (upstream:); a stub answers in plain text");
+    d.tls = ReadTls(*tls, &d.tls_alpn);
+    if (d.tls->resume_sessions) {
+      tls->Fail("resume_sessions is for the load's connections (target.tls); the proxy does a full handshake per connection");
+    }
+  }
   d.line = r.source_mark().line;
   d.column = r.source_mark().column;
   return d;

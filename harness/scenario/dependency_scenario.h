@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "harness/net/tls_settings.h"
+
 namespace leakgate::scenario {
 
 // `stub: {status: 200, body: "42", headers: {...}, latency: 2ms}`: leakgate answers every
@@ -40,9 +42,15 @@ struct Dependency {
   // `upstream: "HOST:PORT"`: a real server the proxy forwards to. The host is an IP
   // address or a name already allowed by the loopback rule (the loader checks it).
   std::string upstream_host;
+  std::string upstream_name;             // the host as written (the runner resolves upstream_host): TLS's peer name
   int upstream_port = 0;                 // 1..65535 when upstream_host is set
   std::optional<HttpStub> http_stub;     // `stub:` with status/body/headers/latency
   std::optional<GrpcStub> grpc_stub;     // `stub: {grpc: ...}`
+  // `tls:` with `upstream:` only: the proxy speaks TLS to the upstream (the target still
+  // speaks plain text to ${dep.NAME}); `ca`/`server_name`/`insecure_skip_verify` check the
+  // upstream's certificate, `cert`/`key` are the proxy's client certificate (mutual TLS).
+  std::optional<net::TlsSettings> tls;
+  std::vector<std::string> tls_alpn;     // `tls: {alpn: [...]}`: offered in the handshake, e.g. h2 for gRPC
   // Relay as HTTP/1.1 (parse every request and response, so that http_* faults can act
   // per request) for the whole run. The loader sets it when any phase lists an http_*
   // fault naming this dependency; otherwise bytes are relayed as TCP. Never set for a

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "harness/scenario/messages.h"
 
@@ -22,9 +24,17 @@ std::string ExistingFile(const std::optional<Reader>& v) {
 
 }  // namespace
 
-net::TlsSettings ReadTls(const Reader& r) {
-  const auto m = r.Map({"ca", "cert", "key", "server_name", "insecure_skip_verify", "resume_sessions"});
+net::TlsSettings ReadTls(const Reader& r, std::vector<std::string>* alpn) {
+  const auto m = alpn ? r.Map({"ca", "cert", "key", "server_name", "insecure_skip_verify", "resume_sessions", "alpn"})
+                      : r.Map({"ca", "cert", "key", "server_name", "insecure_skip_verify", "resume_sessions"});
   net::TlsSettings t;
+  if (const auto v = m.Get("alpn")) {
+    for (const Reader& item : v->Items()) {
+      std::string id = item.String();
+      if (id.empty() || id.size() > 255) item.Fail("an ALPN protocol id is 1 to 255 bytes (\"h2\", \"http/1.1\")");
+      alpn->push_back(std::move(id));
+    }
+  }
   t.ca = ExistingFile(m.Get("ca"));
   t.cert = ExistingFile(m.Get("cert"));
   t.key = ExistingFile(m.Get("key"));

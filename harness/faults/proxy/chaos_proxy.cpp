@@ -13,6 +13,7 @@
 #include "harness/faults/proxy/listener.h"
 #include "harness/faults/proxy/proxy_core.h"
 #include "harness/faults/proxy/worker.h"
+#include "harness/net/tls_context.h"
 
 namespace leakgate::faults::proxy {
 
@@ -35,6 +36,7 @@ Status Validate(const std::vector<scenario::Dependency>& dependencies, const Pro
       return Status::InvalidArgument(fmt::format("{}: upstream port {} is not in 1..65535", where, d.upstream_port));
     }
     if (d.grpc_stub && d.http) return Status::InvalidArgument(where + ": a gRPC stub cannot be relayed as HTTP/1.1");
+    if (d.tls && d.upstream_host.empty()) return Status::InvalidArgument(where + ": tls is for an upstream, not a stub");
     if (d.listen_port < 0 || d.listen_port > 65535) {
       return Status::InvalidArgument(fmt::format("{}: listen port {} is not in 0..65535", where, d.listen_port));
     }
@@ -133,6 +135,12 @@ StatusOr<std::unique_ptr<ChaosProxy>> ChaosProxy::Start(const std::vector<scenar
       auto endpoint = UpstreamEndpoint(rt.spec);
       if (!endpoint.ok()) return endpoint.status();
       rt.upstream = *endpoint;
+      if (rt.spec.tls) {
+        auto context = net::MakeClientTlsContext(*rt.spec.tls, fmt::format("dependencies.{}.tls", rt.spec.name),
+                                                 rt.spec.tls_alpn);
+        if (!context.ok()) return context.status();
+        rt.tls_context = *std::move(context);
+      }
     }
     core->dependencies.push_back(std::move(rt));
   }

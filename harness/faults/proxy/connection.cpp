@@ -6,20 +6,19 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 
 #include "harness/base/asio_tokens.h"
 #include "harness/faults/proxy/http_relay.h"
 #include "harness/faults/proxy/proxy_core.h"
 #include "harness/faults/proxy/worker.h"
+#include "harness/net/tls_context.h"
 
 namespace leakgate::faults::proxy {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
 using K = scenario::DependencyFault::Kind;
-
-namespace {
-}  // namespace
 
 Connection::Connection(Worker& worker, const DependencyRuntime& dependency, asio::ip::tcp::socket client)
     : worker_(worker),
@@ -125,7 +124,9 @@ asio::awaitable<void> Connection::Run(std::shared_ptr<Connection> self) {
       if (!e && !self->connected_) self->upstream_.close(ignored);
     });
     std::tie(ec) = co_await c.upstream_.async_connect(to, kUseTuple);
+    const bool handshook = !ec && !c.closed_ && (!c.dependency_.tls_context || co_await UpstreamHandshake(c));
     deadline.cancel();
+    if (!ec && !handshook) co_return;  // logged and closed
   }
   if (c.closed_) co_return;
   if (ec) {
@@ -150,6 +151,27 @@ asio::awaitable<void> Connection::Run(std::shared_ptr<Connection> self) {
   }
 }
 
+asio::awaitable<bool> Connection::UpstreamHandshake(Connection& c) {
+  const DependencyRuntime& d = c.dependency_;
+  const std::string& name = d.spec.upstream_name.empty() ? d.spec.upstream_host : d.spec.upstream_name;
+  c.upstream_tls_.emplace(c.upstream_, *d.tls_context);
+  Status prepared = net::PrepareClientSsl(c.upstream_tls_->native_handle(), *d.spec.tls, name);
+  error_code ec;
+  if (prepared.ok()) std::tie(ec) = co_await c.upstream_tls_->async_handshake(asio::ssl::stream_base::client, kUseTuple);
+  if (c.closed_) co_return false;
+  if (prepared.ok() && !ec) co_return true;
+  c.Log(nullptr, fmt::format("upstream {}:{}: TLS handshake failed: {}; closed the target's side", name,
+                             d.upstream.port(),
+                             prepared.ok() ? net::DescribeTlsError(c.upstream_tls_->native_handle(), ec) : prepared.message()));
+  c.Close(false);
+  co_return false;
+}
+
+asio::awaitable<std::tuple<error_code, size_t>> Connection::WriteTo(Leg which, asio::const_buffer bytes) {
+  if (which == Leg::kUpstream && upstream_tls_) co_return co_await asio::async_write(*upstream_tls_, bytes, kUseTuple);
+  co_return co_await asio::async_write(destination(which), bytes, kUseTuple);
+}
+
 asio::awaitable<void> Connection::Read(std::shared_ptr<Connection> self, Leg which) {
   Connection& c = *self;
   LegState& s = c.leg(which);
@@ -160,7 +182,11 @@ asio::awaitable<void> Connection::Read(std::shared_ptr<Connection> self, Leg whi
     while (!c.closed_ && q.full()) co_await q.producer().Wait();
     if (c.closed_) co_return;
     Chunk chunk = q.NewData(cap);
-    auto [ec, n] = co_await source.async_read_some(asio::buffer(chunk.bytes.get(), chunk.capacity), kUseTuple);
+    const auto into = asio::buffer(chunk.bytes.get(), chunk.capacity);
+    auto [ec, n] = which == Leg::kDownstream && c.upstream_tls_ ? co_await c.upstream_tls_->async_read_some(into, kUseTuple)
+                                                               : co_await source.async_read_some(into, kUseTuple);
+    // A TLS upstream that closes without close_notify (most do) ends like a TCP one.
+    if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
     if (c.closed_ || (which == Leg::kDownstream && c.upstream_gone_)) co_return;
     if (n > 0) {
       c.Touch();

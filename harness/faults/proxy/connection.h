@@ -21,6 +21,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <tuple>
 
 #include "harness/faults/proxy/byte_queue.h"
 #include "harness/faults/proxy/fault_set.h"
@@ -95,6 +97,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void RefreshFaults();  // adopts the worker's current FaultSet if it changed
   LegState& leg(Leg which) { return which == Leg::kUpstream ? up_ : down_; }
   boost::asio::ip::tcp::socket& destination(Leg which) { return which == Leg::kUpstream ? upstream_ : client_; }
+  // Writes all of `bytes` to the leg's destination (through TLS for a TLS upstream).
+  boost::asio::awaitable<std::tuple<boost::system::error_code, size_t>> WriteTo(Leg which, boost::asio::const_buffer bytes);
   HttpExchanges& exchanges() { return exchanges_; }
   DependencyCounters& counters();  // the current phase's, for this dependency
   void Touch() { last_activity_ = Clock::now(); }
@@ -106,6 +110,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   static boost::asio::awaitable<void> Run(std::shared_ptr<Connection> self);
   static boost::asio::awaitable<void> Read(std::shared_ptr<Connection> self, Leg which);
+  // The TLS handshake with the upstream (tls_context set); false (logged, closed) when it failed.
+  static boost::asio::awaitable<bool> UpstreamHandshake(Connection& c);
   bool ActOnDown();  // true when `down` closed the connection
 
   Worker& worker_;
@@ -113,6 +119,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const uint64_t id_;
   boost::asio::ip::tcp::socket client_;
   boost::asio::ip::tcp::socket upstream_;
+  // A TLS upstream (DependencyRuntime::tls_context): the TLS layer over upstream_, made
+  // once the TCP connect succeeded; it outlives every operation (the Connection does).
+  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> upstream_tls_;
   LegState up_;
   LegState down_;
   ConnectionFaults faults_;

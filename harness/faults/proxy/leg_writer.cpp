@@ -249,7 +249,7 @@ asio::awaitable<void> WriteLeg(std::shared_ptr<Connection> self, Leg which) {
       case Step::kWrite:
         break;
     }
-    auto [ec, n] = co_await asio::async_write(destination, asio::buffer(chunk.rest().data(), step.bytes), kUseTuple);
+    auto [ec, n] = co_await c.WriteTo(which, asio::buffer(chunk.rest().data(), step.bytes));
     if (c.closed()) co_return;
     if (ec) {
       c.Close(ec == asio::error::connection_reset);

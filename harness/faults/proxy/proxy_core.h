@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "harness/faults/proxy/byte_queue.h"
 #include "harness/faults/proxy/chaos_proxy.h"
@@ -32,6 +33,8 @@ struct DependencyRuntime {
   int index = 0;
   scenario::Dependency spec;
   boost::asio::ip::tcp::endpoint upstream;  // the real upstream, or the stub server's address
+  // Set when the upstream speaks TLS (spec.tls): the proxy's client context for it.
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
   int port = 0;                             // the proxy's listening port
 };
 

@@ -5,8 +5,13 @@
 // first line is line 1.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "harness/scenario/scenario_loader.h"
 
@@ -146,6 +151,27 @@ phases:
   EXPECT_EQ(s.dependencies[1].grpc_stub->message, "down");
   EXPECT_EQ(s.dependencies[0].upstream_host, "localhost");
   EXPECT_TRUE(s.dependencies[0].http);
+}
+
+TEST(DependenciesSection, TlsToAnUpstreamReadsItsSettingsAndIsRefusedOnAStub) {
+  const auto ca = std::filesystem::temp_directory_path() / ("leakgate-dep-tls-" + std::to_string(::getpid()) + ".pem");
+  std::ofstream(ca) << "not parsed by the loader\n";
+  const std::string head = "name: t\ntarget: {command: [srv]}\nphases:\n  - {name: p, duration: 1s}\ndependencies:\n";
+  const Scenario s = Parse(head + "  - {name: db, upstream: \"localhost:5432\", tls: {ca: \"" + ca.string() +
+                           "\", server_name: db.internal, alpn: [h2, http/1.1]}}\n");
+  ASSERT_EQ(s.dependencies.size(), 1u);
+  ASSERT_TRUE(s.dependencies[0].tls);
+  EXPECT_EQ(s.dependencies[0].tls->ca, ca.string());
+  EXPECT_EQ(s.dependencies[0].tls->server_name, "db.internal");
+  EXPECT_EQ(s.dependencies[0].tls_alpn, (std::vector<std::string>{"h2", "http/1.1"}));
+  EXPECT_EQ(s.dependencies[0].upstream_name, "localhost") << "the name TLS checks, kept when the runner resolves the host";
+  EXPECT_FALSE(Parse(head + "  - {name: db, upstream: \"127.0.0.1:1\"}\n").dependencies[0].tls) << "plain text by default";
+  ExpectErrorAt(head + "  - {name: d, stub: {status: 200}, tls: {}}\n", 6, 41, "a stub answers in plain text");
+  ExpectErrorAt(head + "  - {name: d, upstream: \"127.0.0.1:1\", tls: {resume_sessions: true}}\n", 6, 45, "resume_sessions");
+  ExpectErrorAt(head + "  - {name: d, upstream: \"127.0.0.1:1\", tls: {alpn: [\"\"]}}\n", 6, 53, "1 to 255 bytes");
+  ExpectErrorAt(head + "  - {name: d, upstream: \"127.0.0.1:1\", tls: {cert: \"" + ca.string() + "\"}}\n", 6, 45, "cert and key go together");
+  ExpectErrorAt(head + "  - {name: d, upstream: \"127.0.0.1:1\", tls: {ca: /no/such.pem}}\n", 6, 50, "no such file");
+  std::filesystem::remove(ca);
 }
 
 TEST(DependenciesSection, BadEntriesAreErrorsAtTheirLineAndColumn) {
