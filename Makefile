@@ -53,8 +53,8 @@ test-go:
 # Sanitizers, part of `make test`:
 #   address,undefined  every unit test; the engine tests (leakgate_engine_tests: HTTP/1.1
 #                      and HTTPS load with its TLS session cache, h2c and h2 on nghttp2,
-#                      client and HTTP/2 stream faults) and the gRPC engine's against the
-#                      real Go targets; and the runner's tests through a sanitized leakgate
+#                      client and HTTP/2 stream faults), the gRPC engine's and the chaos
+#                      proxy's TLS to an upstream, against the real Go targets; and the runner's tests through a sanitized leakgate
 #                      binary: the bad-input catalog, the CLI's errors, the signals
 #   thread             the engine tests but TLS: worker threads, per-worker stats merged
 #                      once a second, run-wide stop. Only that binary is built (TLS is left
@@ -68,7 +68,7 @@ test-go:
 # code runs 5-15x slower than native, and it builds one test binary.
 ASAN_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1"
 TSAN_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
-SANITIZED_GRPC_TESTS = GrpcTest.*:GrpcTlsTest.*
+SANITIZED_INTEGRATION_TESTS = GrpcTest.*:GrpcTlsTest.*:ProxyTlsUpstream.*
 TLS_ENGINE_TESTS = TlsLoadTest.*:H2LoadTest.H2OverTls*
 SANITIZED_RUNNER_TESTS = Rows/BadInputCatalog.*:BadInputCatalogSize.*:CliErrors.*:Signals.*
 sanitize: sanitize-address sanitize-thread
@@ -79,7 +79,7 @@ sanitize-address: setup
 	ASAN_OPTIONS=detect_leaks=1 $(ASAN_BUILD)/bin/leakgate_unit_tests --gtest_brief=1
 	ASAN_OPTIONS=detect_leaks=1 $(ASAN_BUILD)/bin/leakgate_engine_tests --gtest_brief=1
 	ASAN_OPTIONS=detect_leaks=1 $(ASAN_BUILD)/bin/leakgate_integration_tests --gtest_brief=1 \
-	  --gtest_filter='$(SANITIZED_GRPC_TESTS)'
+	  --gtest_filter='$(SANITIZED_INTEGRATION_TESTS)'
 	ASAN_OPTIONS=detect_leaks=1 ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS) \
 	  -R '^($(subst *,.*,$(subst :,|,$(SANITIZED_RUNNER_TESTS))))'
 

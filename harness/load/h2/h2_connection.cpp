@@ -125,13 +125,28 @@ bool H2Connection::Submit(Stream& s) {
                                             s.request->body().empty() ? nullptr : &body, &s);
   if (id < 0) return false;
   s.id = id;
-  streams_.insert(&s);
+  Track(s);
   Flush();
   return true;
 }
 
+void H2Connection::Track(Stream& s) {
+  s.slot = streams_.size();
+  streams_.push_back(&s);
+}
+
+bool H2Connection::Untrack(Stream& s) {
+  if (!Tracked(s)) return false;
+  Stream* last = streams_.back();
+  streams_[s.slot] = last;
+  last->slot = s.slot;
+  streams_.pop_back();
+  s.slot = SIZE_MAX;
+  return true;
+}
+
 void H2Connection::Cancel(Stream& s) {
-  if (streams_.erase(&s) == 0) return;  // already ended
+  if (!Untrack(s)) return;  // already ended
   EndConnectionHold(s);
   nghttp2_session_set_stream_user_data(session_, s.id, nullptr);
   if (open_) {
@@ -141,7 +156,7 @@ void H2Connection::Cancel(Stream& s) {
 }
 
 void H2Connection::Abandon(Stream& s) {
-  if (streams_.erase(&s) == 0) return;
+  if (!Untrack(s)) return;
   EndConnectionHold(s);
   nghttp2_session_set_stream_user_data(session_, s.id, nullptr);  // its DATA: Acknowledge(nullptr, ...)
 }
@@ -155,7 +170,7 @@ void H2Connection::HoldWindow(Stream& s, bool connection) {
 }
 
 void H2Connection::ReleaseWindow(Stream& s) {
-  if (s.window_held && streams_.contains(&s) && s.held_bytes > 0) {
+  if (s.window_held && Tracked(s) && s.held_bytes > 0) {
     nghttp2_session_consume_stream(session_, s.id, s.held_bytes);
   }
   s.window_held = false;
@@ -213,6 +228,7 @@ void H2Connection::FailAll() {
   connection_holds_ = 0;
   connection_held_ = 0;
   for (Stream* s : streams_) {
+    s->slot = SIZE_MAX;
     s->holds_connection = false;
     nghttp2_session_set_stream_user_data(session_, s->id, nullptr);
     s->closed = true;
@@ -289,7 +305,7 @@ int H2Connection::OnData(nghttp2_session* session, uint8_t, int32_t stream_id, c
 int H2Connection::OnStreamClose(nghttp2_session* session, int32_t stream_id, uint32_t error_code, void* user) {
   auto* self = static_cast<H2Connection*>(user);
   auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id));
-  if (s == nullptr || self->streams_.erase(s) == 0) return 0;
+  if (s == nullptr || !self->Untrack(*s)) return 0;
   self->EndConnectionHold(*s);
   s->closed = true;
   s->error_code = error_code;

@@ -35,9 +35,9 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "harness/load/h2/h2_request.h"
 #include "harness/load/http/http_exchange.h"
@@ -56,6 +56,7 @@ struct Stream {
   const H2Request* request = nullptr;
   size_t body_sent = 0;            // request body bytes handed to nghttp2
   int32_t id = -1;
+  size_t slot = SIZE_MAX;          // its place in the connection's open streams (SIZE_MAX: none)
   unsigned status = 0;             // :status of the final response
   uint64_t body_bytes = 0;         // response DATA bytes received
   bool closed = false;             // the stream ended (see error_code) or the connection failed
@@ -140,7 +141,12 @@ class H2Connection {
   bool resumed_ = false;  // the handshake resumed a session
   boost::asio::steady_timer wake_writer_;
   nghttp2_session* session_ = nullptr;
-  std::set<Stream*> streams_;   // open streams we have not detached from
+  // Open streams we have not detached from, each at its Stream::slot (a vector, not a
+  // set: no allocation per request).
+  std::vector<Stream*> streams_;
+  void Track(Stream& s);
+  bool Untrack(Stream& s);             // false when `s` was not tracked (already ended)
+  bool Tracked(const Stream& s) const { return s.slot < streams_.size() && streams_[s.slot] == &s; }
   std::string out_;             // bytes the writer is sending
   const bool manual_window_;
   int connection_holds_ = 0;      // streams holding the connection's window

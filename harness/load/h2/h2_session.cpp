@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "harness/base/asio_tokens.h"
@@ -82,6 +84,13 @@ class H2Session final : public Session {
   }
   asio::awaitable<Slot*> Acquire(size_t endpoint, Clock::time_point deadline, RequestResult& out, NoStream& why);
   void Release(size_t endpoint, Slot& slot);
+  const H2Request* Parsed(std::string_view bytes, H2Request& own);
+
+  // Prebuilt requests (entries without template variables, replay records) keep their
+  // bytes' address for the whole run: each is parsed once per session, up to
+  // kMaxParsedRequests of them; rendered ones (in scratch_) are parsed per request.
+  static constexpr size_t kMaxParsedRequests = 4096;
+  std::unordered_map<const char*, std::unique_ptr<H2Request>> parsed_;
 
   const http::HttpProtocol& protocol_;
   asio::any_io_executor executor_;
@@ -148,6 +157,18 @@ asio::awaitable<Slot*> H2Session::Acquire(size_t endpoint, Clock::time_point dea
   co_return nullptr;
 }
 
+// The HTTP/2 form of `bytes`: a cached parse, or `own` parsed now; null when it has none.
+const H2Request* H2Session::Parsed(std::string_view bytes, H2Request& own) {
+  const bool prebuilt = bytes.data() != scratch_.data();
+  if (prebuilt) {
+    if (const auto it = parsed_.find(bytes.data()); it != parsed_.end()) return it->second.get();
+  }
+  if (!prebuilt || parsed_.size() >= kMaxParsedRequests) return own.Parse(bytes, tls_) ? &own : nullptr;
+  auto request = std::make_unique<H2Request>();
+  if (!request->Parse(bytes, tls_)) return nullptr;
+  return parsed_.emplace(bytes.data(), std::move(request)).first->second.get();
+}
+
 void H2Session::Release(size_t endpoint, Slot& slot) {
   --slot.reserved;
   Pool& pool = pools_[endpoint];
@@ -160,8 +181,9 @@ void H2Session::Release(size_t endpoint, Slot& slot) {
 asio::awaitable<RequestResult> H2Session::Perform(const RequestPlan& plan) {
   RequestResult out;
   const size_t endpoint = protocol_.endpoint_of(plan.entry);
-  H2Request request;
-  if (!request.Parse(protocol_.factory().Build(plan.entry, plan.seq, rng_, scratch_), tls_)) {
+  H2Request own;
+  const H2Request* request = Parsed(protocol_.factory().Build(plan.entry, plan.seq, rng_, scratch_), own);
+  if (request == nullptr) {
     out.error = stats::ErrorKind::kWrite;  // nothing HTTP/2 can carry (a malformed fault's damage)
     co_return out;
   }
@@ -179,7 +201,7 @@ asio::awaitable<RequestResult> H2Session::Perform(const RequestPlan& plan) {
   }
   const auto& faults = plan.faults;
   Stream stream(executor_);
-  stream.request = &request;
+  stream.request = request;
   stream.reset_after_bytes = faults.h2_reset_after_bytes.value_or(-1);
   stream.abandon_after_headers = faults.h2_abandon;
   const bool planned_abort = abort_at && *abort_at < plan.deadline;
