@@ -10,9 +10,9 @@
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 
 #include "harness/base/asio_tokens.h"
+#include "harness/net/fd_tls.h"
 #include "harness/net/tls_context.h"
 
 namespace leakgate::load::http {
@@ -98,24 +98,22 @@ ExchangeStatus Failed(const Connection& conn, ExchangeStatus otherwise) {
   return otherwise;
 }
 
-// Calls `op` with the connection's stream (TLS when the connection has it, else the
-// socket); both branches give the same awaitable type.
-template <class Op>
-auto OnStream(Connection& conn, Op&& op) {
-  return conn.tls ? op(*conn.tls) : op(conn.socket);
+// Writes all of `bytes` to the connection (through TLS when it has it).
+asio::awaitable<std::tuple<error_code, size_t>> WriteAll(Connection& conn, asio::const_buffer bytes) {
+  if (conn.tls) co_return co_await conn.tls->WriteAll(bytes);
+  co_return co_await asio::async_write(conn.socket, bytes, kUseTuple);
 }
 
 // The TLS handshake of a fresh connection; false (with result.status set) when it failed.
 asio::awaitable<bool> Handshake(Connection& conn, const TlsPeer& tls, ExchangeResult& result) {
-  conn.tls.emplace(conn.socket, *tls.context);
+  conn.tls = std::make_unique<net::FdTls>(*tls.context, conn.socket);
   result.handshake_tried = true;
   if (!net::PrepareClientSsl(conn.tls->native_handle(), *tls.settings, tls.host).ok()) {
     result.status = ExchangeStatus::kTlsError;
     co_return false;
   }
   const auto begun = Clock::now();
-  auto [ec] = co_await conn.tls->async_handshake(asio::ssl::stream_base::client, kUseTuple);
-  if (ec) {
+  if (const error_code ec = co_await conn.tls->Handshake()) {
     result.status = Failed(conn, ExchangeStatus::kTlsError);
     co_return false;
   }
@@ -139,6 +137,8 @@ asio::awaitable<bool> Pause(Connection& conn, Clock::duration d) {
 asio::awaitable<error_code> ReadResponse(Connection& conn, DiscardingParser& parser, const ExchangePlan& plan,
                                          size_t& received) {
   constexpr size_t kMaxReadSize = 64 * 1024;
+  const bool header_only = plan.abandon_body;  // abandon_body: done once the header is read
+  parser.eager(!header_only);
   error_code ec;
   for (;;) {
     if (conn.buffer.size() > 0) {
@@ -146,7 +146,7 @@ asio::awaitable<error_code> ReadResponse(Connection& conn, DiscardingParser& par
       conn.buffer.consume(used);
       if (ec == bhttp::error::need_more) {
         ec = {};
-      } else if (ec || parser.is_done()) {
+      } else if (ec || parser.is_done() || (header_only && parser.is_header_done())) {
         co_return ec;
       } else if (used > 0 && conn.buffer.size() > 0) {
         continue;
@@ -155,7 +155,7 @@ asio::awaitable<error_code> ReadResponse(Connection& conn, DiscardingParser& par
     const size_t want = plan.read_chunk > 0 ? static_cast<size_t>(plan.read_chunk) : beast::read_size(conn.buffer, kMaxReadSize);
     size_t got = 0;
     if (conn.tls) {
-      std::tie(ec, got) = co_await conn.tls->async_read_some(conn.buffer.prepare(want), kUseTuple);
+      std::tie(ec, got) = co_await conn.tls->ReadSome(conn.buffer.prepare(want));
     } else {
       std::tie(ec, got) = co_await conn.socket.async_read_some(conn.buffer.prepare(want), kUseTuple);
     }
@@ -207,7 +207,7 @@ asio::awaitable<ExchangeResult> Exchange(Connection& conn, const asio::ip::tcp::
     error_code ec;
     if (conn.socket.is_open()) conn.socket.close(ec);
     conn.buffer.clear();
-    conn.tls.reset();  // nothing is pending on it: the previous exchange completed
+    conn.tls.reset();  // nothing is pending on it: the previous exchange completed (never touches the socket)
     conn.socket.open(endpoint.protocol(), ec);
     if (!ec && plan.read_chunk > 0) conn.socket.set_option(asio::socket_base::receive_buffer_size(static_cast<int>(std::max(kMinSlowReadRcvBuf, plan.read_chunk))), ec);
     if (!ec) std::tie(ec) = co_await conn.socket.async_connect(endpoint, kUseTuple);
@@ -219,7 +219,7 @@ asio::awaitable<ExchangeResult> Exchange(Connection& conn, const asio::ip::tcp::
     }
     result.connected_now = true;
     conn.socket.set_option(asio::ip::tcp::no_delay(true), ec);  // Nagle only adds latency; failure is harmless
-    if (tls == nullptr) conn.socket.non_blocking(true, ec);    // for the writes and reads without a wait below
+    conn.socket.non_blocking(true, ec);  // for the write without a wait below, and TLS on the descriptor
     if (tls != nullptr && !co_await Handshake(conn, *tls, result)) {
       result.nothing_received = true;
       conn.Close();
@@ -235,9 +235,7 @@ asio::awaitable<ExchangeResult> Exchange(Connection& conn, const asio::ip::tcp::
     if (plan.send_chunk > 0) {
       for (size_t off = 0; off < to_send && !ec;) {
         const size_t n = std::min<size_t>(static_cast<size_t>(plan.send_chunk), to_send - off);
-        std::tie(ec, std::ignore) = co_await OnStream(conn, [&](auto& s) {
-          return asio::async_write(s, asio::buffer(request.data() + off, n), kUseTuple);
-        });
+        std::tie(ec, std::ignore) = co_await WriteAll(conn, asio::buffer(request.data() + off, n));
         off += n;
         if (!ec && off < to_send && !co_await Pause(conn, plan.send_interval)) ec = asio::error::operation_aborted;
       }
@@ -250,9 +248,7 @@ asio::awaitable<ExchangeResult> Exchange(Connection& conn, const asio::ip::tcp::
         if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
       }
       if (!ec && written < to_send) {
-        std::tie(ec, std::ignore) = co_await OnStream(conn, [&](auto& s) {
-          return asio::async_write(s, asio::buffer(request.data() + written, to_send - written), kUseTuple);
-        });
+        std::tie(ec, std::ignore) = co_await WriteAll(conn, asio::buffer(request.data() + written, to_send - written));
       }
     }
     if (ec) {
@@ -276,22 +272,16 @@ asio::awaitable<ExchangeResult> Exchange(Connection& conn, const asio::ip::tcp::
 
   DiscardingParser parser;
   parser.body_limit(kBodyLimit);
-  parser.eager(true);
   if (plan.head) parser.skip(true);
   const auto buffered_before = conn.buffer.size();
   error_code ec;
   size_t received = 0;
-  if (plan.abandon_body) {
-    std::tie(ec, received) = co_await OnStream(
-        conn, [&](auto& s) { return bhttp::async_read_header(s, conn.buffer, parser, kUseTuple); });
-    if (!ec) {
-      result.status = ExchangeStatus::kFaulted;
-      result.http_status = parser.status;
-      conn.Close();
-      co_return result;
-    }
-  } else {
-    ec = co_await ReadResponse(conn, parser, plan, received);
+  ec = co_await ReadResponse(conn, parser, plan, received);
+  if (!ec && plan.abandon_body) {  // the header is read: close without reading the body
+    result.status = ExchangeStatus::kFaulted;
+    result.http_status = parser.status;
+    conn.Close();
+    co_return result;
   }
   if (ec) {
     // A TLS alert on the first read is the server refusing the handshake (TLS 1.3 checks

@@ -18,14 +18,15 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
+#include "harness/net/fd_tls.h"
 #include "harness/net/tls_settings.h"
 
 namespace leakgate::load::http {
@@ -42,9 +43,9 @@ struct Connection {
   void Close(bool reset = false);
 
   boost::asio::ip::tcp::socket socket;
-  // https://: the TLS layer over `socket`, made anew for every connect (never destroyed
-  // while an operation on it is pending: Close() only closes the socket).
-  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls;
+  // https://: TLS on the socket's descriptor (net::FdTls), made anew for every connect
+  // (never destroyed while an operation on it is pending: Close() only closes the socket).
+  std::unique_ptr<net::FdTls> tls;
   boost::asio::steady_timer timer;   // the deadline watch (see above)
   boost::asio::steady_timer pace;    // pauses of slow_send, slow_read and truncate_body's wait
   boost::beast::flat_buffer buffer;  // bytes read past the previous response stay here
