@@ -93,10 +93,11 @@ asio::awaitable<H2Connection::ConnectResult> H2Connection::Connect(const asio::i
   error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   if (tls != nullptr) {
-    tls_.emplace(socket_, *tls->context);
+    socket_.non_blocking(true, ignored);  // FdTls reads and writes the descriptor itself
+    tls_ = std::make_unique<net::FdTls>(*tls->context, socket_);
     if (!net::PrepareClientSsl(tls_->native_handle(), *tls->settings, tls->host).ok()) co_return ConnectResult::kTlsError;
     const auto begun = Clock::now();
-    auto [hec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, kUseTuple);
+    const error_code hec = co_await tls_->Handshake();
     if (hec) co_return connect_expired_ ? ConnectResult::kDeadline : ConnectResult::kTlsError;
     handshake_time = Clock::now() - begun;
     resumed_ = net::ResumedSession(tls_->native_handle());
@@ -243,7 +244,7 @@ void H2Connection::Flush() { wake_writer_.cancel(); }
 asio::awaitable<void> H2Connection::ReadLoop() {
   std::array<uint8_t, kReadChunk> buf;
   while (open_) {
-    auto [ec, n] = co_await OnStream([&](auto& s) { return s.async_read_some(asio::buffer(buf), kUseTuple); });
+    auto [ec, n] = tls_ ? co_await tls_->ReadSome(asio::buffer(buf)) : co_await socket_.async_read_some(asio::buffer(buf), kUseTuple);
     if (ec || !open_) break;
     if (nghttp2_session_mem_recv(session_, buf.data(), n) < 0) break;
     // Done with the connection — unless we announced GOAWAY: then the server closes it.
@@ -271,7 +272,7 @@ asio::awaitable<void> H2Connection::WriteLoop() {
       co_await wake_writer_.async_wait(kUseTuple);
       continue;
     }
-    auto [ec, n] = co_await OnStream([&](auto& s) { return asio::async_write(s, asio::buffer(out_), kUseTuple); });
+    auto [ec, n] = tls_ ? co_await tls_->WriteAll(asio::buffer(out_)) : co_await asio::async_write(socket_, asio::buffer(out_), kUseTuple);
     if (ec) break;
   }
   Close();

@@ -30,16 +30,17 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "harness/load/h2/h2_request.h"
+#include "harness/net/fd_tls.h"
 #include "harness/load/http/http_exchange.h"
 
 namespace leakgate::load::h2 {
@@ -121,10 +122,6 @@ class H2Connection {
   void Acknowledge(Stream* s, int32_t stream_id, size_t len);  // manual_window: DATA received
   void EndConnectionHold(Stream& s);
   void SendGoaway();
-  template <class Op>
-  auto OnStream(Op&& op) {
-    return tls_ ? op(*tls_) : op(socket_);
-  }
 
   static int OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
                       const uint8_t* value, size_t valuelen, uint8_t flags, void* user);
@@ -137,7 +134,7 @@ class H2Connection {
 
   boost::asio::any_io_executor executor_;
   boost::asio::ip::tcp::socket socket_;
-  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+  std::unique_ptr<net::FdTls> tls_;  // h2: TLS on the socket's descriptor (harness/net/fd_tls.h)
   bool resumed_ = false;  // the handshake resumed a session
   boost::asio::steady_timer wake_writer_;
   nghttp2_session* session_ = nullptr;
