@@ -38,6 +38,9 @@ launch() {
 ready() { curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; }
 start_target launch ready
 URL=http://127.0.0.1:$PORT/hello
+# Warm the target up (heap, GC pacing, goroutine stacks) with a discarded run, so that the
+# generator measured first does not pay for the target's start.
+wrk -c "$CONNS" -t "$THREADS" -d 2s "$URL" >/dev/null
 
 # timed NAME CMD...: runs CMD under /usr/bin/time; leaves "cpu_s rss_kb" in $WORK/NAME.time
 timed() {
