@@ -13,6 +13,10 @@ namespace leakgate::scenario {
 
 // Scenario-level `grpc:`: where the message types of the called methods come from.
 struct GrpcConfig {
+  // Which gRPC client carries the calls: leakgate's own data plane on its HTTP/2 session
+  // (nghttp2), or grpc++'s generic calls. Server reflection always uses grpc++.
+  enum class Client { kH2, kGrpcpp };
+  Client client = Client::kH2;
   std::vector<std::string> protos;        // .proto files, resolved against import_paths (then as paths)
   std::vector<std::string> import_paths;  // absolute or relative to the working directory
   bool reflection = false;                // ask the server (grpc.reflection v1, then v1alpha)

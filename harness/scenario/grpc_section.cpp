@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -162,7 +164,7 @@ std::vector<std::string> GrpcFaultTraffic(const Reader& r, const std::vector<Tra
 }  // namespace
 
 GrpcConfig ReadGrpcConfig(const Reader& r) {
-  const auto m = r.Map({"protos", "import_paths", "reflection"});
+  const auto m = r.Map({"protos", "import_paths", "reflection", "client"});
   GrpcConfig g;
   g.line = r.source_mark().line;
   g.column = r.source_mark().column;
@@ -174,6 +176,16 @@ GrpcConfig ReadGrpcConfig(const Reader& r) {
     for (const auto& item : v->Items()) g.protos.push_back(NonEmptyString(item));
   }
   if (const auto v = m.Get("reflection")) g.reflection = v->Bool();
+  if (const auto v = m.Get("client")) {
+    const std::string client = v->String();
+    if (client == "h2") {
+      g.client = GrpcConfig::Client::kH2;
+    } else if (client == "grpcpp") {
+      g.client = GrpcConfig::Client::kGrpcpp;
+    } else {
+      v->Fail(fmt::format("unknown gRPC client {}{} (h2 or grpcpp)", Quoted(client), DidYouMean(client, std::array<std::string_view, 2>{"h2", "grpcpp"})));
+    }
+  }
   if (g.protos.empty() && !g.reflection) r.Fail("needs protos: (.proto files) or reflection: true");
   return g;
 }

@@ -7,7 +7,9 @@
 # drives /leakgate.example.v1.LeakService/Hello {name: "bench"} for DURATION_S (5) seconds
 # with CONNECTIONS (2) HTTP/2 connections and CONCURRENCY (32) calls in flight (closed model)
 # from each tool in turn:
-#   leakgate  `leakgate run` of a generated scenario (phase concurrency:, grpc.connections:)
+#   leakgate  `leakgate run` of a generated scenario (phase concurrency:, grpc.connections:),
+#             its default gRPC client (the HTTP/2 data plane); leakgate-grpcpp the same with
+#             grpc.client: grpcpp
 #   ghz       --connections C -c N -z Ds (installed with GOBIN=... go install if missing)
 #   h2load    -c C -m N/C -D D, a pre-framed gRPC request body and content-type/te headers
 # Prints calls/s (successful calls over the phase) and client CPU per call (user+sys of the
@@ -75,12 +77,17 @@ declare -A RATE CPU
 # warm the target up once (JIT-free, but connections, GC pacing, page cache)
 "$LEAKGATE" run "$WORK/bench.yaml" --quiet >/dev/null 2>&1 || true
 
-# leakgate
-cpu_of "$LEAKGATE" run "$WORK/bench.yaml" --quiet --out "$WORK/lg" >/dev/null 2>"$WORK/lg.err" 3>"$WORK/lg.cpu" || true
-read -r RATE[leakgate] OKS < <(python3 -c '
+# leakgate, with each gRPC client
+sed 's/^grpc: {/grpc: {client: grpcpp, /' "$WORK/bench.yaml" >"$WORK/bench-grpcpp.yaml"
+run_leakgate() {  # NAME SCENARIO
+  cpu_of "$LEAKGATE" run "$2" --quiet --out "$WORK/$1" >/dev/null 2>"$WORK/$1.err" 3>"$WORK/$1.cpu" || true
+  read -r RATE[$1] OKS < <(python3 -c '
 import json,sys; r=json.load(open(sys.argv[1])); p=r["phases"][0]
-print("%.0f %d" % (p["ok"]/float(sys.argv[2]), p["ok"]))' "$WORK/lg/result.json" "$DURATION")
-CPU[leakgate]=$(python3 -c "print('%.2f' % ($(cat "$WORK/lg.cpu")*1e6/$OKS))")
+print("%.0f %d" % (p["ok"]/float(sys.argv[2]), p["ok"]))' "$WORK/$1/result.json" "$DURATION")
+  CPU[$1]=$(python3 -c "print('%.2f' % ($(cat "$WORK/$1.cpu")*1e6/max($OKS,1)))")
+}
+run_leakgate leakgate "$WORK/bench.yaml"
+run_leakgate leakgate-grpcpp "$WORK/bench-grpcpp.yaml"
 
 # ghz
 cpu_of "$GHZ" --insecure --proto leakgate/example/v1/leak.proto --import-paths "$PROTO_DIR" \
@@ -105,13 +112,14 @@ print("%.0f %d" % (ok/secs, ok))' "$WORK/h2load.txt")
   CPU[h2load]=$(python3 -c "print('%.2f' % ($(cat "$WORK/h2load.cpu")*1e6/max($OKS,1)))")
 fi
 
-printf '\n%-10s %12s %16s   (%ss, %s connections, %s in flight, Hello unary, loopback, %s cores)\n' \
+printf '\n%-16s %12s %16s   (%ss, %s connections, %s in flight, Hello unary, loopback, %s cores)\n' \
   tool 'calls/s' 'CPU µs/call' "$DURATION" "$CONNS" "$CONC" "$(nproc)"
-for t in leakgate ghz h2load; do
-  [[ -n "${RATE[$t]:-}" ]] && printf '%-10s %12s %16s\n' "$t" "${RATE[$t]}" "${CPU[$t]}"
+for t in leakgate leakgate-grpcpp ghz h2load; do
+  [[ -n "${RATE[$t]:-}" ]] && printf '%-16s %12s %16s\n' "$t" "${RATE[$t]}" "${CPU[$t]}"
 done
 ratio() { python3 -c "print('%.2f' % ($1/$2))"; }
 echo
 echo "leakgate/ghz    calls/s ratio: $(ratio "${RATE[leakgate]}" "${RATE[ghz]}")   CPU/call ratio: $(ratio "${CPU[leakgate]}" "${CPU[ghz]}")"
+echo "leakgate-grpcpp/ghz calls/s ratio: $(ratio "${RATE[leakgate-grpcpp]}" "${RATE[ghz]}")"
 [[ -n "${RATE[h2load]:-}" ]] && \
 echo "leakgate/h2load calls/s ratio: $(ratio "${RATE[leakgate]}" "${RATE[h2load]}")   CPU/call ratio: $(ratio "${CPU[leakgate]}" "${CPU[h2load]}")"

@@ -1,5 +1,6 @@
 // The gRPC load engine against the real Go gRPC target (examples/go-targets/grpc) on free
-// loopback ports: every call kind, metadata, deadlines, cancel-after-N-messages as the
+// loopback ports, once per gRPC client (the HTTP/2 data plane, `h2`, and grpc++): this is
+// the data plane's conformance test against grpc-go. Every call kind, metadata, deadlines, cancel-after-N-messages as the
 // server saw it (its expvar grpc_leaky.ctx_at_return), abandoned streams, the status
 // taxonomy, channels, the closed model, replay and reflection — then `leakgate run` of the
 // shipped scenarios/grpc-*.yaml: leaky → exit 1 naming the handler's goroutine, fixed → 0.
@@ -33,7 +34,8 @@ using nlohmann::json;
 
 constexpr int kOk = 0, kCancelled = 1, kNotFound = 5, kDeadline = 4, kUnavailable = 14;
 
-class GrpcTest : public ::testing::Test {
+// The parameter: the scenario's grpc.client.
+class GrpcTest : public ::testing::TestWithParam<std::string> {
  protected:
   void StartTarget(const std::string& mode) {
     port_ = runner::AllocateLoopbackPort();
@@ -57,19 +59,21 @@ class GrpcTest : public ::testing::Test {
   static std::string Addr(int port) { return "127.0.0.1:" + std::to_string(port); }
   std::string SideUrl(const std::string& path) const { return "http://" + Addr(pprof_port_) + path; }
 
-  // A scenario around `traffic` and one phase `phase` (YAML mappings, flow or block).
-  scenario::Scenario Load(const std::string& traffic, const std::string& phase, const std::string& grpc = "") {
+  // A scenario around `traffic` and one phase `phase` (YAML mappings, flow or block); `grpc`
+  // (a flow mapping) gets the client under test.
+  scenario::Scenario Load(const std::string& traffic, const std::string& phase, std::string grpc = "") {
+    if (grpc.empty()) {
+      grpc = fmt::format("{{protos: [leakgate/example/v1/leak.proto], import_paths: [\"{}/examples/go-targets/grpc/proto\"]}}",
+                         LEAKGATE_SOURCE_DIR);
+    }
+    grpc.insert(grpc.size() - 1, ", client: " + GetParam());
     const std::string yaml = fmt::format(
         "name: t\n"
         "target: {{url: \"http://{}\"}}\n"
         "grpc: {}\n"
         "traffic:\n{}\n"
         "phases:\n  - {}\n",
-        Addr(port_),
-        grpc.empty() ? fmt::format("{{protos: [leakgate/example/v1/leak.proto], import_paths: [\"{}/examples/go-targets/grpc/proto\"]}}",
-                                   LEAKGATE_SOURCE_DIR)
-                     : grpc,
-        traffic, phase);
+        Addr(port_), grpc, traffic, phase);
     return scenario::ParseScenario(yaml, "inline.yaml", {});
   }
 
@@ -103,7 +107,7 @@ class GrpcTest : public ::testing::Test {
   std::atomic<bool> stop_{false};
 };
 
-TEST_F(GrpcTest, UnaryCallsAllSucceed) {
+TEST_P(GrpcTest, UnaryCallsAllSucceed) {
   StartTarget("fixed");
   const auto s = Load(R"(  - {name: hello, grpc: {method: leakgate.example.v1.LeakService/Hello,
                                request: {name: gopher, repeat: 2, tags: [a, b], priority: PRIORITY_HIGH}}})",
@@ -120,7 +124,7 @@ TEST_F(GrpcTest, UnaryCallsAllSucceed) {
   EXPECT_EQ(EndingEventually("Hello", "ok", 100), 100);
 }
 
-TEST_F(GrpcTest, ServerClientAndBidiStreams) {
+TEST_P(GrpcTest, ServerClientAndBidiStreams) {
   StartTarget("fixed");
   const auto s = Load(R"(  - {name: ticks, grpc: {method: leakgate.example.v1.LeakService/Ticks, request: {count: 5, interval_ms: -1}}}
   - {name: collect, grpc: {method: leakgate.example.v1.LeakService/Collect, requests: [{name: a, value: 1}, {name: b, value: 2}], messages: 4}}
@@ -136,7 +140,7 @@ TEST_F(GrpcTest, ServerClientAndBidiStreams) {
   EXPECT_EQ(r.stats.messages_received, 5 * ticks + collect + 3 * chat);
 }
 
-TEST_F(GrpcTest, MetadataArrivesAndStatusesAreCountedByCode) {
+TEST_P(GrpcTest, MetadataArrivesAndStatusesAreCountedByCode) {
   StartTarget("fixed");
   const auto s = Load(R"(  - {name: unavailable, grpc: {method: leakgate.example.v1.LeakService/Hello, metadata: {x-leakgate-status: "14"}}}
   - {name: not-found, grpc: {method: leakgate.example.v1.LeakService/Hello, metadata: {x-leakgate-status: "5"}}})",
@@ -151,7 +155,47 @@ TEST_F(GrpcTest, MetadataArrivesAndStatusesAreCountedByCode) {
   EXPECT_EQ(r.stats.ok, 0);
 }
 
-TEST_F(GrpcTest, DeadlineFaultReachesTheServer) {
+// Every status code grpc-go can send arrives as that code (trailers; or a trailers-only
+// response, which grpc-go sends for an error before any message).
+TEST_P(GrpcTest, EveryStatusCodeIsCountedAsTheServerSentIt) {
+  StartTarget("fixed");
+  std::string traffic;
+  for (int code = 1; code <= 16; ++code) {
+    traffic += fmt::format("  - {{name: s{0}, grpc: {{method: leakgate.example.v1.LeakService/Hello, metadata: {{x-leakgate-status: \"{0}\"}}}}}}\n", code);
+  }
+  traffic.pop_back();
+  const auto r = Run(Load(traffic, "{name: load, duration: 800ms, rate: 400}"));
+  EXPECT_EQ(r.stats.sent, 320);
+  int64_t counted = 0;
+  for (int code = 1; code <= 16; ++code) {
+    EXPECT_GT(r.stats.grpc_status[code], 0) << "code " << code;
+    EXPECT_EQ(r.by_entry[static_cast<size_t>(code - 1)].errors, r.by_entry[static_cast<size_t>(code - 1)].requests)
+        << "code " << code;
+    counted += r.stats.grpc_status[code];
+  }
+  EXPECT_EQ(counted, 320);
+  EXPECT_EQ(r.stats.ok, 0);
+}
+
+// Metadata (a -bin key's bytes base64 on the wire) and the deadline (grpc-timeout) as
+// grpc-go read them: the target records the last values it saw.
+TEST_P(GrpcTest, MetadataAndDeadlineArriveAsGrpcGoReadsThem) {
+  StartTarget("fixed");
+  const auto r = Run(Load(R"(  - {name: hello, grpc: {method: leakgate.example.v1.LeakService/Hello, deadline: 1500ms,
+                               metadata: {x-user: alice, x-trace-bin: "ab\x01", x-empty: ""}}})",
+                          "{name: load, duration: 100ms, rate: 100}"));
+  EXPECT_EQ(r.stats.ok, 10);
+  const auto vars = probes::HttpGetOk(SideUrl("/debug/vars"), {.timeout = 5s});
+  ASSERT_TRUE(vars.ok());
+  const auto j = json::parse(*vars)["grpc_leaky"];
+  EXPECT_EQ(j["metadata_seen"]["x-user"], "alice") << j.dump();
+  EXPECT_EQ(j["metadata_seen"]["x-trace-bin"], "616201") << "binary metadata decoded to its bytes";
+  const int64_t left = j["deadline_left_ms"]["Hello"].get<int64_t>();
+  EXPECT_GT(left, 1000) << "the server's context has the call's 1.5 s deadline";
+  EXPECT_LE(left, 1600) << "grpc++ rounds its grpc-timeout up a little";
+}
+
+TEST_P(GrpcTest, DeadlineFaultReachesTheServer) {
   StartTarget("fixed");
   const auto s = Load(R"(  - {name: slow, grpc: {method: leakgate.example.v1.LeakService/BlockedSend, request: {work_ms: 300}}})",
                       "{name: load, duration: 500ms, rate: 100, faults: [deadline: {timeout: 20ms}]}");
@@ -165,7 +209,7 @@ TEST_F(GrpcTest, DeadlineFaultReachesTheServer) {
   EXPECT_EQ(cancelled + EndingEventually("BlockedSend", "deadline_exceeded", 50 - cancelled), 50);
 }
 
-TEST_F(GrpcTest, PerCallDeadlineWithoutFaultIsAnError) {
+TEST_P(GrpcTest, PerCallDeadlineWithoutFaultIsAnError) {
   StartTarget("fixed");
   const auto s = Load(R"(  - {name: slow, grpc: {method: leakgate.example.v1.LeakService/BlockedSend, request: {work_ms: 300}, deadline: 20ms}})",
                       "{name: load, duration: 200ms, rate: 100}");
@@ -176,7 +220,7 @@ TEST_F(GrpcTest, PerCallDeadlineWithoutFaultIsAnError) {
   EXPECT_GE(r.stats.grpc_status[kDeadline], 10);
 }
 
-TEST_F(GrpcTest, CancelAfterThreeMessagesIsSeenByTheServer) {
+TEST_P(GrpcTest, CancelAfterThreeMessagesIsSeenByTheServer) {
   StartTarget("fixed");
   const auto s = Load(R"(  - {name: ticks, grpc: {method: leakgate.example.v1.LeakService/Ticks, request: {interval_ms: 1}}})",
                       "{name: load, duration: 500ms, rate: 100, faults: [grpc_cancel: {after_messages: 3}]}");
@@ -189,7 +233,7 @@ TEST_F(GrpcTest, CancelAfterThreeMessagesIsSeenByTheServer) {
   EXPECT_EQ(EndingEventually("Ticks", "cancelled", 50), 50) << "every stream's context ended by the client's cancel";
 }
 
-TEST_F(GrpcTest, CancelAfterDelayAndAbandonedStreams) {
+TEST_P(GrpcTest, CancelAfterDelayAndAbandonedStreams) {
   StartTarget("fixed");
   const auto s = Load(R"(  - {name: slow, grpc: {method: leakgate.example.v1.LeakService/LostCancel, request: {work_ms: 5000}}}
   - {name: chat, grpc: {method: leakgate.example.v1.LeakService/Chat, messages: 2}})",
@@ -204,7 +248,7 @@ TEST_F(GrpcTest, CancelAfterDelayAndAbandonedStreams) {
   EXPECT_GT(chat, 5);
 }
 
-TEST_F(GrpcTest, ConnectionsAndChannelChurn) {
+TEST_P(GrpcTest, ConnectionsAndChannelChurn) {
   StartTarget("fixed");
   const std::string traffic = R"(  - {name: hello, grpc: {method: leakgate.example.v1.LeakService/Hello}})";
   auto r = Run(Load(traffic, "{name: load, duration: 300ms, rate: 100, workers: 1, grpc: {connections: 3}}"));
@@ -215,7 +259,7 @@ TEST_F(GrpcTest, ConnectionsAndChannelChurn) {
   EXPECT_EQ(r.stats.connections_opened, 5) << "a new channel every 10 calls";
 }
 
-TEST_F(GrpcTest, ClosedModel) {
+TEST_P(GrpcTest, ClosedModel) {
   StartTarget("fixed");
   const auto r = Run(Load(R"(  - {name: hello, grpc: {method: leakgate.example.v1.LeakService/Hello}})",
                           "{name: load, duration: 300ms, concurrency: 4}"));
@@ -223,7 +267,7 @@ TEST_F(GrpcTest, ClosedModel) {
   EXPECT_EQ(r.stats.ok, r.stats.sent);
 }
 
-TEST_F(GrpcTest, ReplayAtRecordedPaceAndAtTheRate) {
+TEST_P(GrpcTest, ReplayAtRecordedPaceAndAtTheRate) {
   StartTarget("fixed");
   const std::string file = dir_ + "/calls.jsonl";
   std::ofstream(file) << R"({"method": "/leakgate.example.v1.LeakService/Hello", "request": {"name": "a"}, "offset_ms": 0}
@@ -245,7 +289,7 @@ TEST_F(GrpcTest, ReplayAtRecordedPaceAndAtTheRate) {
 // had returned (a timer that fired just as the call ended). Cancel delays spread around
 // the calls' own duration make that race common; under ASan a use after the call's scope
 // is a crash. Every call must end counted exactly once.
-TEST_F(GrpcTest, CancelTimerRacingTheCallsEndIsSafe) {
+TEST_P(GrpcTest, CancelTimerRacingTheCallsEndIsSafe) {
   StartTarget("fixed");
   const auto r = Run(Load(R"(  - {name: hello, grpc: {method: leakgate.example.v1.LeakService/Hello, request: {name: x}}})",
                           "{name: load, duration: 1s, rate: 400, faults: [{cancel: {after: {min: 0ms, max: 2ms}}}]}"));
@@ -254,7 +298,7 @@ TEST_F(GrpcTest, CancelTimerRacingTheCallsEndIsSafe) {
   EXPECT_GT(r.stats.cancelled, 0);
 }
 
-TEST_F(GrpcTest, StopFlagCancelsStreamsInFlight) {
+TEST_P(GrpcTest, StopFlagCancelsStreamsInFlight) {
   StartTarget("fixed");
   const auto s = Load(R"(  - {name: ticks, grpc: {method: leakgate.example.v1.LeakService/Ticks, request: {interval_ms: 5}}})",
                       "{name: load, duration: 3s, rate: 50}");
@@ -271,14 +315,14 @@ TEST_F(GrpcTest, StopFlagCancelsStreamsInFlight) {
   EXPECT_EQ(EndingEventually("Ticks", "cancelled", r.stats.sent), r.stats.sent);
 }
 
-TEST_F(GrpcTest, ServerReflectionInsteadOfProtos) {
+TEST_P(GrpcTest, ServerReflectionInsteadOfProtos) {
   StartTarget("fixed");
   const auto r = Run(Load(R"(  - {name: hello, grpc: {method: leakgate.example.v1.LeakService/Hello, request: {name: r, priority: PRIORITY_LOW}}})",
                           "{name: load, duration: 200ms, rate: 100}", "{reflection: true}"));
   EXPECT_EQ(r.stats.ok, 20);
 }
 
-TEST_F(GrpcTest, UnknownMethodAndBadRequestNameTheTrafficEntry) {
+TEST_P(GrpcTest, UnknownMethodAndBadRequestNameTheTrafficEntry) {
   StartTarget("fixed");
   try {
     Run(Load(R"(  - {name: nope, grpc: {method: leakgate.example.v1.LeakService/Nope}})", "{name: load, duration: 1s, rate: 1}"));
@@ -307,7 +351,7 @@ TEST_F(GrpcTest, UnknownMethodAndBadRequestNameTheTrafficEntry) {
 
 // HTTP and gRPC entries in one phase: the calls on the gRPC port, GETs on the side HTTP
 // port by absolute URL; each entry counted on its own.
-TEST_F(GrpcTest, MixedHttpAndGrpcTrafficIsCountedPerEntry) {
+TEST_P(GrpcTest, MixedHttpAndGrpcTrafficIsCountedPerEntry) {
   StartTarget("fixed");
   const auto s = Load(fmt::format(R"(  - {{name: hello, weight: 3, grpc: {{method: leakgate.example.v1.LeakService/Hello, request: {{name: m}}}}}}
   - {{name: health, weight: 1, path: "{}"}})",
@@ -328,6 +372,9 @@ TEST_F(GrpcTest, MixedHttpAndGrpcTrafficIsCountedPerEntry) {
   EXPECT_EQ(engine_->ProtocolOf(0), "grpc");
   EXPECT_EQ(engine_->ProtocolOf(1), "http");
 }
+
+INSTANTIATE_TEST_SUITE_P(Clients, GrpcTest, ::testing::Values("h2", "grpcpp"),
+                         [](const auto& client) { return client.param; });
 
 // --- end to end: the shipped scenarios -------------------------------------------------
 

@@ -1,4 +1,5 @@
-// gRPC over TLS (harness/load/grpc/grpc_transport.h) against the real Go gRPC target
+// gRPC over TLS, with each client (the HTTP/2 data plane's net::MakeClientTlsContext, and
+// grpc++ through harness/load/grpc/grpc_transport.h) against the real Go gRPC target
 // serving TLS on its gRPC port (-tls-cert/-tls-key, -client-ca for mutual TLS), with
 // throwaway certificates made for the run: calls succeed when the CA is trusted, one TLS
 // handshake per channel as the server counted it (its expvar tls.handshakes), client
@@ -31,7 +32,8 @@ constexpr const char* kHello =
     "  - {name: hello, grpc: {method: leakgate.example.v1.LeakService/Hello, request: {name: gopher}}}";
 constexpr const char* kPhase = "{name: load, duration: 500ms, rate: 100}";
 
-class GrpcTlsTest : public ::testing::Test {
+// The parameter: the scenario's grpc.client.
+class GrpcTlsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void StartTarget(bool mutual) {
     port_ = runner::AllocateLoopbackPort();
@@ -60,9 +62,11 @@ class GrpcTlsTest : public ::testing::Test {
     const std::string protos =
         fmt::format("{{protos: [leakgate/example/v1/leak.proto], import_paths: [\"{}/examples/go-targets/grpc/proto\"]}}",
                     LEAKGATE_SOURCE_DIR);
+    std::string section = grpc.empty() ? protos : grpc;
+    section.insert(section.size() - 1, ", client: " + GetParam());
     return scenario::ParseScenario(fmt::format("name: t\ntarget: {{url: \"https://{}\", tls: {}}}\ngrpc: {}\n"
                                                "traffic:\n{}\nphases:\n  - {}\n",
-                                               Addr(port_), tls, grpc.empty() ? protos : grpc, kHello, kPhase),
+                                               Addr(port_), tls, section, kHello, kPhase),
                                    "inline.yaml", {});
   }
   std::string TrustingCa(const std::string& extra = "") const {
@@ -90,7 +94,7 @@ class GrpcTlsTest : public ::testing::Test {
   std::atomic<bool> stop_{false};
 };
 
-TEST_F(GrpcTlsTest, CallsOverTlsSucceedWithOneHandshakePerChannel) {
+TEST_P(GrpcTlsTest, CallsOverTlsSucceedWithOneHandshakePerChannel) {
   StartTarget(/*mutual=*/false);
   const auto r = Run(Load(TrustingCa()));
   EXPECT_EQ(r.stats.sent, 50);
@@ -100,13 +104,13 @@ TEST_F(GrpcTlsTest, CallsOverTlsSucceedWithOneHandshakePerChannel) {
   EXPECT_EQ(Tls("client_certs"), 0);
 }
 
-TEST_F(GrpcTlsTest, ServerReflectionWorksOverTls) {
+TEST_P(GrpcTlsTest, ServerReflectionWorksOverTls) {
   StartTarget(/*mutual=*/false);
   const auto r = Run(Load(TrustingCa(), "{reflection: true}"));
   EXPECT_EQ(r.stats.ok, 50) << "errors: " << r.stats.errors();
 }
 
-TEST_F(GrpcTlsTest, MutualTlsSendsTheClientCertificate) {
+TEST_P(GrpcTlsTest, MutualTlsSendsTheClientCertificate) {
   StartTarget(/*mutual=*/true);
   const auto r = Run(Load(TrustingCa(fmt::format(", cert: \"{}\", key: \"{}\"", certs_.client_cert, certs_.client_key))));
   EXPECT_EQ(r.stats.ok, 50) << "errors: " << r.stats.errors();
@@ -116,7 +120,7 @@ TEST_F(GrpcTlsTest, MutualTlsSendsTheClientCertificate) {
   EXPECT_EQ(without.stats.errors(), without.stats.sent);
 }
 
-TEST_F(GrpcTlsTest, UntrustedCertificateOrWrongServerNameFailsEveryCall) {
+TEST_P(GrpcTlsTest, UntrustedCertificateOrWrongServerNameFailsEveryCall) {
   StartTarget(/*mutual=*/false);
   const auto untrusted = Run(Load(fmt::format("{{ca: \"{}\"}}", certs_.other_ca)));
   EXPECT_EQ(untrusted.stats.ok, 0);
@@ -127,7 +131,15 @@ TEST_F(GrpcTlsTest, UntrustedCertificateOrWrongServerNameFailsEveryCall) {
   EXPECT_EQ(localhost.stats.ok, 50) << "the certificate names localhost too; errors: " << localhost.stats.errors();
 }
 
-TEST_F(GrpcTlsTest, SkippingVerificationIsRefusedNamingTheKey) {
+// grpc++ always verifies: refused before any connection. The HTTP/2 plane skips the check.
+TEST_P(GrpcTlsTest, SkippingVerificationWorksOnTheH2PlaneAndIsRefusedByGrpcpp) {
+  if (GetParam() == "h2") {
+    StartTarget(false);
+    const auto r = Run(Load("{insecure_skip_verify: true}"));
+    EXPECT_EQ(r.stats.ok, 50) << "errors: " << r.stats.errors();
+    EXPECT_EQ(Run(Load("{}")).stats.ok, 0) << "without skipping, the untrusted certificate fails every call";
+    return;
+  }
   port_ = runner::AllocateLoopbackPort();  // nothing listens: refused before any connection
   try {
     load::LoadEngine engine(Load("{insecure_skip_verify: true}"));
@@ -138,6 +150,9 @@ TEST_F(GrpcTlsTest, SkippingVerificationIsRefusedNamingTheKey) {
         << e.what();
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Clients, GrpcTlsTest, ::testing::Values("h2", "grpcpp"),
+                         [](const auto& client) { return client.param; });
 
 }  // namespace grpc_tls_test
 }  // namespace leakgate::testing

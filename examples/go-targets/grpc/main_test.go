@@ -561,3 +561,22 @@ func TestCallEndingsAndMetadataStatus(t *testing.T) {
 		t.Fatalf("Hello ok endings = %d, want >= 2 (warm-up and the status call)", got)
 	}
 }
+
+// What a call brings is recorded as grpc-go read it: "x-" metadata (binary
+// values as hex) and the time left to the deadline when the handler started.
+func TestMetadataAndDeadlineSeen(t *testing.T) {
+	ts := startServer(t, modeFixed)
+	md := metadata.Pairs("x-user", "alice", "x-blob-bin", "\x00\xffok", "other", "ignored")
+	ctx, cancel := context.WithTimeout(metadata.NewOutgoingContext(context.Background(), md), 3*time.Second)
+	defer cancel()
+	if _, err := ts.client.Hello(ctx, &leakv1.HelloRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	seen, left := ts.svc.endings.seen()
+	if seen["x-user"] != "alice" || seen["x-blob-bin"] != "00ff6f6b" || seen["other"] != "" {
+		t.Fatalf("metadata_seen = %v, want x-user alice, x-blob-bin 00ff6f6b, no other", seen)
+	}
+	if left["Hello"] < 2000 || left["Hello"] > 3000 {
+		t.Fatalf("deadline_left_ms[Hello] = %d, want 2000..3000", left["Hello"])
+	}
+}

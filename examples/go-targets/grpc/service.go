@@ -59,8 +59,11 @@ func newLeakServer(m mode) *leakServer {
 // binary calls it (expvar names can be published once per process).
 func publishVars(s *leakServer) {
 	expvar.Publish("grpc_leaky", expvar.Func(func() any {
+		metadataSeen, deadlineLeft := s.endings.seen()
 		return map[string]any{
-			"mode": string(s.mode),
+			"metadata_seen":    metadataSeen,
+			"deadline_left_ms": deadlineLeft,
+			"mode":             string(s.mode),
 			"calls": map[string]int64{
 				"Hello":       s.calls.hello.Load(),
 				"BlockedSend": s.calls.blockedSend.Load(),

@@ -3,12 +3,16 @@
 #include <absl/synchronization/mutex.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 #include <set>
 #include <stdexcept>
 
 #include "harness/load/grpc/grpc_call.h"
+#include "harness/load/grpc/grpc_h2_session.h"
 #include "harness/load/grpc/grpc_session.h"
+#include "harness/load/grpc/grpc_wire.h"
+#include "harness/net/tls_context.h"
 #include "harness/scenario/scenario_loader.h"
 
 namespace leakgate::load::grpc_load {
@@ -53,8 +57,8 @@ std::unique_ptr<ProtoCatalog> LoadCatalog(const scenario::Scenario& s, const std
 }
 
 // One call of entry `t`: the method's descriptor and its requests as wire messages.
-PreparedCall PrepareCall(const ProtoCatalog& catalog, const scenario::Traffic& t, const std::string& method,
-                         const std::vector<std::string>& requests,
+PreparedCall PrepareCall(const ProtoCatalog& catalog, const TargetAddress& address, const scenario::Traffic& t,
+                         const std::string& method, const std::vector<std::string>& requests,
                          const std::vector<std::pair<std::string, std::string>>& metadata, int replay_line) {
   const std::string where = replay_line > 0 ? fmt::format("{}:{}: ", t.grpc->replay_file, replay_line) : std::string();
   const auto m = catalog.FindMethod(method);
@@ -68,7 +72,9 @@ PreparedCall PrepareCall(const ProtoCatalog& catalog, const scenario::Traffic& t
     auto wire = catalog.JsonToWire((*m)->input_type(), json);
     if (!wire.ok()) FailAt(t, where + wire.status().message());
     call.messages.push_back(ToByteBuffer(*wire));
+    call.frames.push_back(FrameMessage(*wire));
   }
+  call.h2_headers = RequestHeaderFields(call.path, address.host_header, address.tls, metadata);
   return call;
 }
 
@@ -82,13 +88,29 @@ int GrpcProtocol::ChannelsOf(const scenario::Phase& phase, int workers) {
   return phase.grpc.connections > 0 ? phase.grpc.connections : workers;
 }
 
+int GrpcProtocol::ChannelsOfWorker(const SessionContext& context) {
+  const int total = ChannelsOf(context.phase, context.worker_count);
+  return std::max(1, total / context.worker_count + (context.worker_index < total % context.worker_count ? 1 : 0));
+}
+
 std::unique_ptr<GrpcProtocol> GrpcProtocol::Prepare(const scenario::Scenario& s, const std::string& target) {
   // Debian's abseil checks every Mutex acquisition for lock-order cycles (GraphCycles in
   // profiles of grpc's hot path); leakgate does not debug grpc's locking.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::unique_ptr<GrpcProtocol> p(new GrpcProtocol());
   p->target_ = target;
-  p->transport_ = GrpcTransport::ForTarget(s.target.url, s.target.tls);
+  p->client_ = s.grpc ? s.grpc->client : scenario::GrpcConfig::Client::kH2;
+  if (p->client_ == scenario::GrpcConfig::Client::kGrpcpp || (s.grpc && s.grpc->protos.empty())) {
+    p->transport_ = GrpcTransport::ForTarget(s.target.url, s.target.tls);
+  }
+  p->address_ = ResolveTarget(s.target.url);
+  if (p->address_.tls) {
+    p->tls_settings_ = s.target.tls.value_or(net::TlsSettings{});
+    auto context = net::MakeClientTlsContext(p->tls_settings_, "target.tls", {"h2"});
+    if (!context.ok()) throw std::invalid_argument(context.status().message());
+    p->tls_context_ = *std::move(context);
+    p->tls_peer_ = http::TlsPeer{p->tls_context_.get(), &p->tls_settings_, p->address_.host};
+  }
   p->catalog_ = LoadCatalog(s, target, p->transport_);
   for (const auto& t : s.traffic) {
     PreparedEntry e;
@@ -98,12 +120,12 @@ std::unique_ptr<GrpcProtocol> GrpcProtocol::Prepare(const scenario::Scenario& s,
       e.interval = g.interval;
       e.deadline = g.deadline;
       if (g.replay.empty()) {
-        e.calls.push_back(PrepareCall(*p->catalog_, t, g.method, g.requests, g.metadata, 0));
+        e.calls.push_back(PrepareCall(*p->catalog_, p->address_, t, g.method, g.requests, g.metadata, 0));
       } else {
         for (const auto& r : g.replay) {
           auto metadata = g.metadata;
           metadata.insert(metadata.end(), r.metadata.begin(), r.metadata.end());
-          e.calls.push_back(PrepareCall(*p->catalog_, t, r.method, r.requests, metadata, r.line));
+          e.calls.push_back(PrepareCall(*p->catalog_, p->address_, t, r.method, r.requests, metadata, r.line));
         }
       }
     }
@@ -113,7 +135,8 @@ std::unique_ptr<GrpcProtocol> GrpcProtocol::Prepare(const scenario::Scenario& s,
 }
 
 std::unique_ptr<Session> GrpcProtocol::NewSession(const SessionContext& context) const {
-  return NewGrpcSession(*this, context);
+  if (client_ == scenario::GrpcConfig::Client::kGrpcpp) return NewGrpcSession(*this, context);
+  return NewGrpcH2Session(*this, context);
 }
 
 }  // namespace leakgate::load::grpc_load

@@ -13,6 +13,7 @@
 
 #include "harness/base/asio_tokens.h"
 #include "harness/load/grpc/grpc_call.h"
+#include "harness/load/grpc/grpc_outcome.h"
 #include "harness/load/grpc/grpc_protocol.h"
 
 namespace leakgate::load::grpc_load {
@@ -37,31 +38,13 @@ struct Channel {
   int64_t calls = 0;
 };
 
-// A gRPC status the way the HTTP taxonomy counts it (grpc-gateway's HTTP mapping).
-stats::ErrorKind ErrorKindOf(::grpc::StatusCode code) {
-  switch (code) {
-    case ::grpc::StatusCode::DEADLINE_EXCEEDED: return stats::ErrorKind::kTimeout;
-    case ::grpc::StatusCode::CANCELLED: return stats::ErrorKind::kRead;
-    case ::grpc::StatusCode::INVALID_ARGUMENT:
-    case ::grpc::StatusCode::NOT_FOUND:
-    case ::grpc::StatusCode::ALREADY_EXISTS:
-    case ::grpc::StatusCode::PERMISSION_DENIED:
-    case ::grpc::StatusCode::FAILED_PRECONDITION:
-    case ::grpc::StatusCode::OUT_OF_RANGE:
-    case ::grpc::StatusCode::UNAUTHENTICATED:
-    case ::grpc::StatusCode::RESOURCE_EXHAUSTED: return stats::ErrorKind::kStatus4xx;
-    default: return stats::ErrorKind::kStatus5xx;
-  }
-}
-
 // One call in flight: its context, and whether we cancelled it on purpose.
 struct CallState {
   ::grpc::ClientContext ctx;
-  bool cancelled_by_fault = false;  // cancel, grpc_cancel, grpc_abandon
+  CallTally tally;
   bool done = false;                // the call returned: a late cancel timer does nothing
-  int64_t sent = 0, received = 0;
   void CancelByFault() {
-    cancelled_by_fault = true;
+    tally.cancelled_by_fault = true;
     ctx.TryCancel();
   }
 };
@@ -70,8 +53,7 @@ class GrpcSession final : public Session {
  public:
   GrpcSession(const GrpcProtocol& protocol, const SessionContext& ctx)
       : protocol_(protocol), phase_(ctx.phase), executor_(ctx.executor) {
-    const int total = GrpcProtocol::ChannelsOf(ctx.phase, ctx.worker_count);
-    const int mine = std::max(1, total / ctx.worker_count + (ctx.worker_index < total % ctx.worker_count ? 1 : 0));
+    const int mine = GrpcProtocol::ChannelsOfWorker(ctx);
     for (int i = 0; i < mine; ++i) channels_.push_back(std::make_shared<Channel>(protocol.target(), protocol.transport()));
     opened_pending_ = mine;
   }
@@ -99,7 +81,6 @@ class GrpcSession final : public Session {
 
   asio::awaitable<::grpc::Status> RunStream(const PreparedEntry& entry, const PreparedCall& call,
                                             const faults::RequestFaults& faults, Channel& channel, CallState& state);
-  static RequestResult Classify(const ::grpc::Status& status, const faults::RequestFaults& faults, const CallState& state);
 
   const GrpcProtocol& protocol_;
   const scenario::Phase& phase_;
@@ -128,7 +109,7 @@ asio::awaitable<::grpc::Status> GrpcSession::RunStream(const PreparedEntry& entr
         co_await pause.async_wait(kUseTuple);
       }
       if (!co_await stream.Write(call.messages[static_cast<size_t>(i) % call.messages.size()])) co_return;
-      ++state.sent;
+      ++state.tally.sent;
       if (faults.cancel_after_messages && !call.server_streaming && i + 1 >= *faults.cancel_after_messages) {
         state.CancelByFault();
         co_return;
@@ -149,40 +130,14 @@ asio::awaitable<::grpc::Status> GrpcSession::RunStream(const PreparedEntry& entr
     if (faults.abandon_hold) co_return;
     ::grpc::ByteBuffer message;
     while (co_await stream.Read(&message)) {
-      ++state.received;
-      if (faults.cancel_after_messages && call.server_streaming && state.received == *faults.cancel_after_messages) {
+      ++state.tally.received;
+      if (faults.cancel_after_messages && call.server_streaming && state.tally.received == *faults.cancel_after_messages) {
         state.CancelByFault();
       }
     }
   };
   co_await (writer() && reader());
   co_return co_await stream.Finish();
-}
-
-// A call's end in the engine's terms. A short deadline ends as DEADLINE_EXCEEDED (our
-// timer) or CANCELLED (the server's RST_STREAM when its copy of the deadline fired
-// first): both are the planned fault.
-RequestResult GrpcSession::Classify(const ::grpc::Status& status, const faults::RequestFaults& faults,
-                                    const CallState& state) {
-  RequestResult out;
-  const auto code = status.error_code();
-  out.grpc_status = static_cast<int>(code);
-  const bool planned_deadline =
-      faults.deadline && (code == ::grpc::StatusCode::DEADLINE_EXCEEDED || code == ::grpc::StatusCode::CANCELLED);
-  const bool planned_abandon = faults.abandon_hold && code == ::grpc::StatusCode::DEADLINE_EXCEEDED;
-  if (status.ok()) {
-    out.outcome = Outcome::kOk;
-    out.responded = true;
-  } else if ((state.cancelled_by_fault && code == ::grpc::StatusCode::CANCELLED) || planned_deadline || planned_abandon) {
-    out.outcome = Outcome::kFaulted;
-  } else {
-    out.outcome = Outcome::kError;
-    out.error = ErrorKindOf(code);
-    out.responded = code != ::grpc::StatusCode::DEADLINE_EXCEEDED && code != ::grpc::StatusCode::CANCELLED;
-  }
-  out.messages_sent = state.sent;
-  out.messages_received = state.received;
-  return out;
 }
 
 asio::awaitable<RequestResult> GrpcSession::Perform(const RequestPlan& plan) {
@@ -218,8 +173,8 @@ asio::awaitable<RequestResult> GrpcSession::Perform(const RequestPlan& plan) {
     if (!call.client_streaming && !call.server_streaming && !faults.abandon_hold) {
       ::grpc::ByteBuffer response;
       status = co_await UnaryCall(*channel->stub, state.ctx, call.path, call.messages.front(), response);
-      state.sent = 1;
-      state.received = status.ok() ? 1 : 0;
+      state.tally.sent = 1;
+      state.tally.received = status.ok() ? 1 : 0;
     } else {
       status = co_await RunStream(entry, call, faults, *channel, state);
     }
@@ -229,7 +184,7 @@ asio::awaitable<RequestResult> GrpcSession::Perform(const RequestPlan& plan) {
   };
   const ::grpc::Status status = co_await (perform() && canceller());
   active_.erase(&state);
-  result = Classify(status, faults, state);
+  result = ClassifyCall(static_cast<int>(status.error_code()), faults, state.tally);
   result.sent_at = sent_at;
   result.connections_opened = opened;
   co_return result;

@@ -30,8 +30,8 @@ GrpcTransport GrpcTransport::ForTarget(const std::string& target_url, const std:
   const net::TlsSettings settings = tls.value_or(net::TlsSettings{});
   if (settings.insecure_skip_verify) {
     throw std::invalid_argument(
-        "target.tls.insecure_skip_verify: gRPC over TLS always verifies the server (grpc++); give target.tls.ca "
-        "instead");
+        "target.tls.insecure_skip_verify: gRPC over TLS always verifies the server with grpc++ (grpc.client: grpcpp, "
+        "server reflection); give target.tls.ca instead");
   }
   ::grpc::SslCredentialsOptions options;
   if (!settings.ca.empty()) options.pem_root_certs = ReadPem(settings.ca, "ca");

@@ -112,8 +112,9 @@ asio::awaitable<H2Connection::ConnectResult> H2Connection::Connect(const asio::i
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
   if (!manual_window_) nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
   open_ = true;
-  asio::co_spawn(executor_, ReadLoop(), asio::detached);
-  asio::co_spawn(executor_, WriteLoop(), asio::detached);
+  loops_ = 2;
+  asio::co_spawn(executor_, ReadLoop(), [this](std::exception_ptr) { --loops_; });
+  asio::co_spawn(executor_, WriteLoop(), [this](std::exception_ptr) { --loops_; });
   co_return ConnectResult::kOk;
 }
 
@@ -121,14 +122,22 @@ bool H2Connection::Submit(Stream& s) {
   if (!usable()) return false;
   nghttp2_data_provider body{};
   body.read_callback = &ReadBody;
-  const auto& nva = s.request->headers();
-  const int32_t id = nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(),
-                                            s.request->body().empty() ? nullptr : &body, &s);
+  const int32_t id = nghttp2_submit_request(session_, nullptr, s.headers, s.header_count,
+                                            s.body.empty() && !s.body_open ? nullptr : &body, &s);
   if (id < 0) return false;
   s.id = id;
   Track(s);
   Flush();
   return true;
+}
+
+void H2Connection::MoreBody(Stream& s, std::string_view body, bool last) {
+  s.body = body;
+  s.body_open = !last;
+  if (!s.body_deferred || !Tracked(s) || !open_) return;
+  s.body_deferred = false;
+  nghttp2_session_resume_data(session_, s.id);
+  Flush();
 }
 
 void H2Connection::Track(Stream& s) {
@@ -217,6 +226,24 @@ void H2Connection::SendGoaway() {
   Flush();
 }
 
+void H2Connection::ResetAll() {
+  std::vector<Stream*> streams;
+  streams.swap(streams_);
+  if (open_ && connection_held_ > 0) nghttp2_session_consume_connection(session_, connection_held_);
+  connection_holds_ = 0;
+  connection_held_ = 0;
+  for (Stream* s : streams) {
+    s->slot = SIZE_MAX;
+    s->holds_connection = false;
+    nghttp2_session_set_stream_user_data(session_, s->id, nullptr);
+    if (open_) nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
+    s->closed = true;
+    s->error_code = NGHTTP2_CANCEL;
+    s->done.cancel();
+  }
+  Flush();
+}
+
 void H2Connection::Close() {
   open_ = false;
   error_code ignored;
@@ -278,24 +305,72 @@ asio::awaitable<void> H2Connection::WriteLoop() {
   Close();
 }
 
+namespace {
+
+bool Named(const uint8_t* name, size_t namelen, std::string_view want) {
+  return namelen == want.size() && std::memcmp(name, want.data(), namelen) == 0;
+}
+
+unsigned ParseUnsigned(const uint8_t* value, size_t valuelen) {
+  unsigned n = 0;
+  for (size_t i = 0; i < valuelen && i < 9 && value[i] >= '0' && value[i] <= '9'; ++i) n = n * 10 + (value[i] - '0');
+  return n;
+}
+
+// gRPC: counts the length-prefixed messages in a response DATA chunk.
+void CountMessages(Stream& s, const uint8_t* data, size_t len) {
+  while (len > 0) {
+    if (s.message_left > 0) {
+      const size_t n = std::min<size_t>(len, s.message_left);
+      s.message_left -= static_cast<uint32_t>(n);
+      data += n;
+      len -= n;
+      if (s.message_left == 0) ++s.messages_received;
+      continue;
+    }
+    const size_t n = std::min<size_t>(len, 5 - s.prefix_have);
+    std::memcpy(s.prefix + s.prefix_have, data, n);
+    s.prefix_have = static_cast<uint8_t>(s.prefix_have + n);
+    data += n;
+    len -= n;
+    if (s.prefix_have < 5) break;
+    s.prefix_have = 0;
+    s.message_left = (uint32_t{s.prefix[1]} << 24) | (uint32_t{s.prefix[2]} << 16) | (uint32_t{s.prefix[3]} << 8) | s.prefix[4];
+    if (s.message_left == 0) ++s.messages_received;
+  }
+}
+
+}  // namespace
+
 int H2Connection::OnHeader(nghttp2_session* session, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
                            const uint8_t* value, size_t valuelen, uint8_t, void*) {
-  if (frame->hd.type != NGHTTP2_HEADERS || namelen != 7 || std::memcmp(name, ":status", 7) != 0) return 0;
+  if (frame->hd.type != NGHTTP2_HEADERS) return 0;
   auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
   if (s == nullptr) return 0;
-  unsigned status = 0;
-  for (size_t i = 0; i < valuelen && value[i] >= '0' && value[i] <= '9'; ++i) status = status * 10 + (value[i] - '0');
-  if (status >= 200) s->status = status;  // 1xx are interim
+  if (Named(name, namelen, ":status")) {
+    const unsigned status = ParseUnsigned(value, valuelen);
+    if (status >= 200) s->status = status;  // 1xx are interim
+  } else if (s->grpc && Named(name, namelen, "grpc-status")) {
+    s->grpc_status = valuelen > 0 && valuelen < 9 ? static_cast<int>(ParseUnsigned(value, valuelen)) : 2;  // UNKNOWN
+  }
   return 0;
 }
 
-int H2Connection::OnData(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t*, size_t len, void* user) {
+int H2Connection::OnData(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t* data, size_t len,
+                         void* user) {
   auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id));
   if (s != nullptr) {
     s->body_bytes += len;
     if (s->reset_after_bytes > 0 && !s->fault_due && s->body_bytes >= static_cast<uint64_t>(s->reset_after_bytes)) {
       s->fault_due = true;
       s->done.cancel();
+    }
+    if (s->grpc) {
+      CountMessages(*s, data, len);
+      if (s->fault_after_messages >= 0 && !s->fault_due && s->messages_received >= s->fault_after_messages) {
+        s->fault_due = true;
+        s->done.cancel();
+      }
     }
   }
   auto* self = static_cast<H2Connection*>(user);
@@ -341,12 +416,38 @@ ssize_t H2Connection::ReadBody(nghttp2_session* session, int32_t stream_id, uint
                                uint32_t* flags, nghttp2_data_source*, void*) {
   auto* s = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id));
   if (s == nullptr) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-  const std::string_view body = s->request->body();
+  const std::string_view body = s->body;
   const size_t n = std::min(length, body.size() - s->body_sent);
+  if (n == 0 && s->body_open) {
+    s->body_deferred = true;  // MoreBody resumes it
+    return NGHTTP2_ERR_DEFERRED;
+  }
   std::memcpy(buf, body.data() + s->body_sent, n);
   s->body_sent += n;
-  if (s->body_sent == body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+  if (s->wake_on_drain && s->body_sent == body.size()) s->done.cancel();
+  if (s->body_sent == body.size() && !s->body_open) *flags |= NGHTTP2_DATA_FLAG_EOF;
   return static_cast<ssize_t>(n);
+}
+
+void CountConnect(H2Connection::ConnectResult r, const H2Connection& c, bool tls, Clock::duration handshake,
+                  RequestResult& out) {
+  ++out.connections_opened;
+  if (!tls) return;
+  if (r == H2Connection::ConnectResult::kOk || r == H2Connection::ConnectResult::kNoH2) {
+    ++out.handshakes;
+    out.resumed += c.resumed_session() ? 1 : 0;
+    out.handshake_time += handshake;
+  } else if (r == H2Connection::ConnectResult::kTlsError) {
+    ++out.handshake_failures;
+  }
+}
+
+stats::ErrorKind ConnectErrorKind(H2Connection::ConnectResult r) {
+  switch (r) {
+    case H2Connection::ConnectResult::kTlsError: return stats::ErrorKind::kTls;
+    case H2Connection::ConnectResult::kDeadline: return stats::ErrorKind::kTimeout;
+    default: return stats::ErrorKind::kConnect;
+  }
 }
 
 }  // namespace leakgate::load::h2

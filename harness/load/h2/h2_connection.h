@@ -39,9 +39,9 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/load/h2/h2_request.h"
 #include "harness/net/fd_tls.h"
 #include "harness/load/http/http_exchange.h"
+#include "harness/load/session.h"
 
 namespace leakgate::load::h2 {
 
@@ -54,7 +54,15 @@ struct Stream {
   Stream& operator=(const Stream&) = delete;
 
   boost::asio::steady_timer done;  // cancelled when the stream ends; expires at the deadline
-  const H2Request* request = nullptr;
+  // The request: header fields (read, and copied, by Submit) and the body (kept alive by
+  // the caller until the stream ends). With body_open the body may grow (MoreBody) and
+  // END_STREAM waits for its last part.
+  const nghttp2_nv* headers = nullptr;
+  size_t header_count = 0;
+  std::string_view body;
+  bool body_open = false;
+  bool body_deferred = false;      // nghttp2 waits for MoreBody
+  bool wake_on_drain = false;      // cancel `done` once all of `body` went to nghttp2
   size_t body_sent = 0;            // request body bytes handed to nghttp2
   int32_t id = -1;
   size_t slot = SIZE_MAX;          // its place in the connection's open streams (SIZE_MAX: none)
@@ -63,6 +71,15 @@ struct Stream {
   bool closed = false;             // the stream ended (see error_code) or the connection failed
   bool connection_failed = false;  // ended because the connection broke
   uint32_t error_code = 0;         // RST_STREAM / GOAWAY code it ended with (0: clean)
+  // gRPC (set `grpc` before Submit): the response body is length-prefixed messages, the
+  // status comes in grpc-status (trailers, or the headers of a trailers-only response).
+  bool grpc = false;
+  int grpc_status = -1;            // -1: none received
+  int64_t messages_received = 0;   // complete response messages
+  int64_t fault_after_messages = -1;  // >= 0: fault_due once this many messages arrived
+  uint32_t message_left = 0;       // bytes of the current message still to come
+  uint8_t prefix_have = 0;         // bytes of the current 5-byte prefix seen
+  uint8_t prefix[5] = {};
   // Faults (set before Submit) and their triggers.
   int64_t reset_after_bytes = -1;   // >= 0: fault_due once this many body bytes arrived (0: at the headers)
   bool abandon_after_headers = false;
@@ -88,9 +105,12 @@ class H2Connection {
                                                 const http::TlsPeer* tls, Clock::time_point deadline,
                                                 Clock::duration& handshake_time);
 
-  // Starts `s` (its request must stay alive until the stream ends); false when the
-  // connection cannot take it (closed, GOAWAY received, nghttp2 refused).
+  // Starts `s` (its headers and body must stay alive until the stream ends); false when
+  // the connection cannot take it (closed, GOAWAY received, nghttp2 refused).
   bool Submit(Stream& s);
+  // A streaming body grew: `body` is the whole body so far (the part already sent is its
+  // prefix, unchanged); `last` ends it (END_STREAM once it is all sent).
+  void MoreBody(Stream& s, std::string_view body, bool last);
   // Resets stream `s` (RST_STREAM CANCEL) and forgets it: its Stream may go away.
   void Cancel(Stream& s);
   // Detaches `s` without resetting it: the server's side of the stream stays open and its
@@ -103,6 +123,8 @@ class H2Connection {
   // GOAWAY (NO_ERROR) once the HEADERS of `s` (submitted) are sent: no new streams on this
   // connection from now on; the open ones finish, and the server closes the connection.
   void Goaway(Stream& s);
+  // Resets every open stream (RST_STREAM CANCEL); each ends closed with error_code CANCEL.
+  void ResetAll();
   // Closes the socket; every open stream ends as connection_failed.
   void Close();
 
@@ -113,6 +135,9 @@ class H2Connection {
   int max_streams() const;
   // Whether the TLS handshake of Connect resumed an earlier session (false for h2c).
   bool resumed_session() const { return resumed_; }
+  // Closed, and its read and write loops have ended: nothing refers to it any more, so it
+  // may be destroyed while the io_context still runs.
+  bool finished() const { return !open_ && !connecting_ && loops_ == 0; }
 
  private:
   boost::asio::awaitable<void> ReadLoop();
@@ -151,6 +176,14 @@ class H2Connection {
   bool open_ = false, connecting_ = false, goaway_ = false;  // goaway_: sent or received
   bool goaway_sent_ = false;
   bool connect_expired_ = false;  // the connect deadline passed (and closed the socket)
+  int loops_ = 0;                 // read and write loops running
 };
+
+// A Connect attempt in a request's result: the connection opened, and with `tls` its
+// handshake (completed, resumed, failed, its time).
+void CountConnect(H2Connection::ConnectResult r, const H2Connection& c, bool tls, Clock::duration handshake,
+                  RequestResult& out);
+// How a failed Connect counts: kTls, kTimeout (the deadline) or kConnect.
+stats::ErrorKind ConnectErrorKind(H2Connection::ConnectResult r);
 
 }  // namespace leakgate::load::h2

@@ -40,8 +40,6 @@ struct Pool {
   std::deque<asio::steady_timer*> waiters;   // requests waiting for a free stream slot
 };
 
-// How a request ended before it had a stream.
-enum class NoStream { kNone, kConnect, kTls, kDeadline, kStopped };
 
 // Whether the phase holds, abandons or resets streams mid-response: its connections then
 // grant the default 64 KiB windows by hand, so the server is still writing when the fault
@@ -82,7 +80,8 @@ class H2Session final : public Session {
   int CapacityOf(const Slot& s) const {
     return s.conn.connecting() ? streams_per_connection_ : std::min(streams_per_connection_, s.conn.max_streams());
   }
-  asio::awaitable<Slot*> Acquire(size_t endpoint, Clock::time_point deadline, RequestResult& out, NoStream& why);
+  // A connection with a free stream slot for a request, or null with `why` (the error it counts as).
+  asio::awaitable<Slot*> Acquire(size_t endpoint, Clock::time_point deadline, RequestResult& out, stats::ErrorKind& why);
   void Release(size_t endpoint, Slot& slot);
   const H2Request* Parsed(std::string_view bytes, H2Request& own);
 
@@ -105,7 +104,7 @@ class H2Session final : public Session {
 };
 
 asio::awaitable<Slot*> H2Session::Acquire(size_t endpoint, Clock::time_point deadline, RequestResult& out,
-                                          NoStream& why) {
+                                          stats::ErrorKind& why) {
   Pool& pool = pools_[endpoint];
   while (!stopping_ && Clock::now() < deadline) {
     Slot* best = nullptr;
@@ -130,20 +129,11 @@ asio::awaitable<Slot*> H2Session::Acquire(size_t endpoint, Clock::time_point dea
       const auto* tls = tls_ ? protocol_.h2_tls_peer(endpoint) : nullptr;
       const auto r = co_await s.conn.Connect(protocol_.endpoint(endpoint).endpoint, tls, deadline, handshake);
       s.ready.cancel();
-      ++out.connections_opened;
-      if (tls != nullptr && (r == H2Connection::ConnectResult::kOk || r == H2Connection::ConnectResult::kNoH2)) {
-        ++out.handshakes;
-        out.resumed += s.conn.resumed_session() ? 1 : 0;
-        out.handshake_time += handshake;
-      } else if (tls != nullptr && r == H2Connection::ConnectResult::kTlsError) {
-        ++out.handshake_failures;
-      }
+      CountConnect(r, s.conn, tls != nullptr, handshake, out);
       if (r == H2Connection::ConnectResult::kOk) co_return &s;
       s.conn.Close();
       Release(endpoint, s);
-      why = r == H2Connection::ConnectResult::kTlsError ? NoStream::kTls
-            : r == H2Connection::ConnectResult::kDeadline ? NoStream::kDeadline
-                                                           : NoStream::kConnect;
+      why = ConnectErrorKind(r);
       co_return nullptr;
     }
     asio::steady_timer wait(executor_);
@@ -153,7 +143,7 @@ asio::awaitable<Slot*> H2Session::Acquire(size_t endpoint, Clock::time_point dea
     const auto it = std::find(pool.waiters.begin(), pool.waiters.end(), &wait);
     if (it != pool.waiters.end()) pool.waiters.erase(it);
   }
-  why = stopping_ ? NoStream::kStopped : NoStream::kDeadline;
+  why = stats::ErrorKind::kTimeout;  // the deadline passed, or the run stopped
   co_return nullptr;
 }
 
@@ -191,17 +181,17 @@ asio::awaitable<RequestResult> H2Session::Perform(const RequestPlan& plan) {
   const auto abort_after = plan.faults.abort_after(&reset);
   const auto abort_at = abort_after ? std::optional(plan.started + *abort_after) : std::nullopt;
 
-  NoStream why = NoStream::kNone;
+  stats::ErrorKind why = stats::ErrorKind::kTimeout;
   Slot* slot = co_await Acquire(endpoint, plan.deadline, out, why);
   if (slot == nullptr) {
-    out.error = why == NoStream::kTls        ? stats::ErrorKind::kTls
-                : why == NoStream::kConnect ? stats::ErrorKind::kConnect
-                                            : stats::ErrorKind::kTimeout;
+    out.error = why;
     co_return out;
   }
   const auto& faults = plan.faults;
   Stream stream(executor_);
-  stream.request = request;
+  stream.headers = request->headers().data();
+  stream.header_count = request->headers().size();
+  stream.body = request->body();
   stream.reset_after_bytes = faults.h2_reset_after_bytes.value_or(-1);
   stream.abandon_after_headers = faults.h2_abandon;
   const bool planned_abort = abort_at && *abort_at < plan.deadline;

@@ -112,6 +112,16 @@ TEST(GrpcScenario, ReflectionNeedsNoProtos) {
   EXPECT_TRUE(s.grpc->protos.empty());
 }
 
+TEST(GrpcScenario, ClientIsTheHttp2PlaneUnlessGrpcppIsAsked) {
+  const auto call = "  - {name: h, grpc: {method: a.B/C}}";
+  const auto phase = "  - {name: load, duration: 1s, rate: 1}";
+  EXPECT_EQ(Parse(Yaml(call, phase, "grpc: {reflection: true}")).grpc->client, GrpcConfig::Client::kH2);
+  EXPECT_EQ(Parse(Yaml(call, phase, "grpc: {reflection: true, client: h2}")).grpc->client, GrpcConfig::Client::kH2);
+  EXPECT_EQ(Parse(Yaml(call, phase, "grpc: {reflection: true, client: grpcpp}")).grpc->client, GrpcConfig::Client::kGrpcpp);
+  ExpectError(Yaml(call, phase, "grpc: {reflection: true, client: grpcc}"), 3, 34,
+              "unknown gRPC client \"grpcc\" (did you mean 'grpcpp'?) (h2 or grpcpp)");
+}
+
 TEST(GrpcScenario, ReplayFile) {
   const auto dir = std::filesystem::temp_directory_path() / "leakgate-grpc-scenario-test";
   std::filesystem::create_directories(dir);
