@@ -22,7 +22,7 @@ namespace {
 
 // One channel: an HTTP/2 connection and the calls that use it.
 struct Channel {
-  explicit Channel(const asio::any_io_executor& ex) : conn(ex, /*manual_window=*/false), ready(ex) {
+  Channel(const asio::any_io_executor& ex, bool manual_window) : conn(ex, manual_window), ready(ex) {
     ready.expires_at(Clock::time_point::max());
   }
   h2::H2Connection conn;
@@ -63,10 +63,18 @@ void CopyConnectionCounts(const RequestResult& from, RequestResult& to) {
   to.handshake_time = from.handshake_time;
 }
 
+// Whether the phase abandons streams: an abandoned stream is not read, so its window must
+// stay spent (the server's sends then block in flow control, as with a client that stopped
+// reading); that needs the 64 KiB windows granted by hand (h2_connection.h).
+bool AbandonsStreams(const scenario::Phase& phase) {
+  return std::any_of(phase.grpc.faults.begin(), phase.grpc.faults.end(),
+                     [](const scenario::GrpcFault& f) { return f.kind == scenario::GrpcFault::kAbandon; });
+}
+
 class GrpcH2Session final : public Session {
  public:
   GrpcH2Session(const GrpcProtocol& protocol, const SessionContext& ctx)
-      : protocol_(protocol), phase_(ctx.phase), executor_(ctx.executor) {
+      : protocol_(protocol), phase_(ctx.phase), executor_(ctx.executor), manual_window_(AbandonsStreams(ctx.phase)) {
     channels_.resize(static_cast<size_t>(GrpcProtocol::ChannelsOfWorker(ctx)));
   }
 
@@ -97,6 +105,7 @@ class GrpcH2Session final : public Session {
   const GrpcProtocol& protocol_;
   const scenario::Phase& phase_;
   asio::any_io_executor executor_;
+  const bool manual_window_;
   std::vector<std::unique_ptr<Channel>> channels_;  // this worker's; null until first used
   std::vector<std::unique_ptr<Channel>> retired_;   // churned or broken, until they are done
   size_t next_channel_ = 0;
@@ -126,7 +135,7 @@ asio::awaitable<Channel*> GrpcH2Session::Acquire(Clock::time_point deadline, Req
     retired_.push_back(std::move(slot));  // its calls in flight finish on it
   }
   if (!slot) {
-    slot = std::make_unique<Channel>(executor_);
+    slot = std::make_unique<Channel>(executor_, manual_window_);
     Channel* c = slot.get();
     ++c->calls;
     ++c->users;
@@ -252,6 +261,7 @@ asio::awaitable<RequestResult> GrpcH2Session::Perform(const RequestPlan& plan) {
     CopyConnectionCounts(counts, out);
     co_return out;
   }
+  if (abandon) conn.HoldWindow(stream, /*connection=*/false);  // never read: its window stays spent
   if (!one_part && writes_done) after_writes(sent_at);
   const std::optional<Clock::time_point> cancel_at =
       faults.cancel_after ? std::optional(sent_at + *faults.cancel_after) : std::nullopt;

@@ -14,7 +14,8 @@
 // response messages counted, the status from the trailers. The client-side faults act on
 // it: cancel after a delay and grpc_cancel send RST_STREAM(CANCEL); a short deadline ends
 // it by our timer (RST_STREAM, DEADLINE_EXCEEDED) or the server's; grpc_abandon never
-// half-closes nor reads and resets the stream after its hold. A run-wide stop resets every
+// half-closes nor reads (its window is never granted back: the server's sends block once
+// 64 KiB are out) and resets the stream after its hold. A run-wide stop resets every
 // stream in flight.
 // Thread-safety: as every Session, one worker's thread only.
 #pragma once
