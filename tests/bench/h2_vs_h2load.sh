@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # leakgate's HTTP/2 load (h2c, prior knowledge) against h2load on the same Go target.
 #
-#   tests/bench/h2_vs_h2load.sh BUILD_DIR [DURATION_S] [CONNECTIONS] [STREAMS] [THREADS]
+#   [ROUNDS=3] tests/bench/h2_vs_h2load.sh BUILD_DIR [DURATION_S] [CONNECTIONS] [STREAMS] [THREADS]
 #
 # Starts BUILD_DIR/examples/go-targets/leaky with its h2c listener on free loopback ports
 # and drives GET /hello for DURATION_S (5) seconds with CONNECTIONS (2) HTTP/2 connections
-# and STREAMS (32) concurrent streams on each, closed loop, from each tool in turn:
+# and STREAMS (32) concurrent streams on each, closed loop, from each tool in turn,
+# ROUNDS times in alternating order (tests/bench/alternate.py):
 #   leakgate  leakgate load --protocol h2c --connections C --streams S --concurrency C*S
 #   h2load    h2load -c C -m S -t T -D D
-# Prints requests/s and client CPU s per 100k requests (user+sys from /usr/bin/time), then
-# the ratio leakgate / h2load. The target shares the cores with the client: compare
+# Prints requests/s per round, the median ratio leakgate / h2load, and the client's and
+# the target's CPU per request. The target shares the cores with the client: compare
 # ratios, not absolutes.
 set -euo pipefail
 
@@ -18,6 +19,7 @@ DUR=${2:-5}
 CONNS=${3:-2}
 STREAMS=${4:-32}
 THREADS=${5:-$CONNS}
+ROUNDS=${ROUNDS:-3}
 LEAKGATE=$BUILD/bin/leakgate
 TARGET=$BUILD/examples/go-targets/leaky
 WORK=$(mktemp -d)
@@ -34,23 +36,9 @@ ready() { curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && curl -fs 
 start_target launch ready
 URL=http://127.0.0.1:$H2C_PORT/hello
 
-timed() {
-  local name=$1; shift
-  /usr/bin/time -f '%U %S' -o "$WORK/$name.rawtime" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
-  awk '{printf "%.3f\n", $1+$2}' "$WORK/$name.rawtime" >"$WORK/$name.cpu"
-}
-per100k() { python3 -c "import sys; print(f'{float(sys.argv[1]) / max(float(sys.argv[2]), 1) * 100000:.3f}')" "$1" "$2"; }
-ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}x' if b else 'n/a')" "$1" "$2"; }
-
-echo "== h2c saturation: ${DUR}s, $CONNS connections x $STREAMS streams, $THREADS threads, GET $URL"
-timed lg "$LEAKGATE" load "$URL" --protocol h2c --connections "$CONNS" --streams "$STREAMS" \
-  --concurrency $((CONNS * STREAMS)) --threads "$THREADS" --duration "${DUR}s" --json
-timed h2load h2load -c "$CONNS" -m "$STREAMS" -t "$THREADS" -D "$DUR" "$URL"
-LG_RPS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rps"])' "$WORK/lg.out")
-LG_OK=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ok"])' "$WORK/lg.out")
-LG_CONNS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["connections"])' "$WORK/lg.out")
-H_RPS=$(awk '/^finished in/ {gsub(",","",$4); print $4}' "$WORK/h2load.out")
-H_OK=$(awk '/^requests:/ {print $8}' "$WORK/h2load.out")
-printf 'leakgate %10.0f req/s  %s CPU s/100k req  (%s connections)\n' "$LG_RPS" "$(per100k "$(cat "$WORK/lg.cpu")" "$LG_OK")" "$LG_CONNS"
-printf 'h2load   %10.0f req/s  %s CPU s/100k req\n' "$H_RPS" "$(per100k "$(cat "$WORK/h2load.cpu")" "$H_OK")"
-echo "leakgate/h2load h2c req/s: $(ratio "$LG_RPS" "$H_RPS")"
+# Warm the target up with a discarded run, then alternate the tools (alternate.py).
+h2load -c "$CONNS" -m "$STREAMS" -t "$THREADS" -D 2 "$URL" >/dev/null
+echo "== h2c saturation: ${DUR}s x $ROUNDS rounds, $CONNS connections x $STREAMS streams, $THREADS threads, GET $URL"
+python3 "$(dirname "$0")/alternate.py" --rounds "$ROUNDS" --target-pid "$TPID" \
+  --tool leakgate leakgate "$LEAKGATE load $URL --protocol h2c --connections $CONNS --streams $STREAMS --concurrency $((CONNS * STREAMS)) --threads $THREADS --duration ${DUR}s --json" \
+  --tool h2load h2load "h2load -c $CONNS -m $STREAMS -t $THREADS -D $DUR $URL"
