@@ -8,9 +8,10 @@ CMD is one shell command line. Each round runs every tool once, in the given ord
 even rounds and reversed on odd ones, so drift of a shared machine (another process, CPU
 frequency, the target's GC pacing) does not favour whichever tool runs first. For each run
 it records the successful requests per second as the tool reports them (PARSER reads the
-tool's output), the tool's CPU time per request (user+sys from wait4) and the target's CPU
-time per request (PID's utime+stime from /proc over the run): a generator that makes the
-target work harder per request shows there.
+tool's output), the tool's CPU time per request and peak RSS (under /usr/bin/time; prefix
+CMD with `exec` so that the shell is replaced by the tool) and the target's CPU per request
+(PID's utime+stime from /proc over the run): a generator that makes the target work
+harder per request shows there.
 
 The first tool is the one compared: per round, the ratio of its rate to every other
 tool's, then the median of the rounds' ratios (with min..max), the median CPU per request
@@ -23,6 +24,7 @@ PARSER is one of
   wrk               wrk's text output
   h2load            h2load's text output
   ghz               `ghz --format json` on stdout
+  vegeta            `vegeta report -type=json` on stdout
 """
 import argparse
 import json
@@ -32,6 +34,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -62,6 +65,10 @@ def parse(parser, out, duration):
         ok = int(re.search(r"requests: .*? (\d+) succeeded", out).group(1))
         secs = float(re.search(r"finished in ([\d.]+)s", out).group(1))
         return ok, ok / secs
+    if parser == "vegeta":
+        j = json.loads(out)
+        ok = round(j["requests"] * j["success"])
+        return ok, float(j["throughput"])
     if parser == "ghz":
         j = json.loads(out)
         ok = j.get("statusCodeDistribution", {}).get("OK", 0)
@@ -73,18 +80,26 @@ def run(tool, pid, duration):
     name, parser, cmd = tool
     if parser.startswith("leakgate-run:"):
         shutil.rmtree(parser.split(":", 1)[1], ignore_errors=True)
-    before = os.times()
     t0 = target_cpu(pid)
-    p = subprocess.run(cmd, shell=True, capture_output=True, text=True)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r") as rss:
+        # /usr/bin/time reports the tool's peak RSS (its own rusage would carry the forked
+        # Python's); its CPU, waited for, is in /usr/bin/time's rusage.
+        p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss.name, "sh", "-c", cmd], stdout=out, stderr=err)
+        _, status, usage = os.wait4(p.pid, 0)  # its rusage (and of the children it waited for)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+        rss_kib = int(rss.read().split()[-1])
     t1 = target_cpu(pid)
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    cpu = usage.ru_utime + usage.ru_stime
     try:
-        ok, rate = parse(parser, p.stdout, duration)
+        ok, rate = parse(parser, stdout, duration)
     except Exception as e:  # a tool that failed: show why
-        raise SystemExit(f"{name}: cannot read its result ({e}); exit {p.returncode}\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+        raise SystemExit(f"{name}: cannot read its result ({e}); exit {p.returncode}\n{stdout[-2000:]}\n{stderr[-2000:]}")
     ok = max(ok, 1)
-    return {"rate": rate, "cpu_us": cpu * 1e6 / ok, "target_us": (t1 - t0) * 1e6 / ok}
+    return {"rate": rate, "cpu_us": cpu * 1e6 / ok, "target_us": (t1 - t0) * 1e6 / ok, "rss_kib": rss_kib}
 
 
 def main():
@@ -106,10 +121,12 @@ def main():
         line = "  ".join(f"{n} {results[n][-1]['rate']:.0f}/s" for n in names)
         ratios = "  ".join(f"{names[0]}/{n} {first / results[n][-1]['rate']:.2f}x" for n in names[1:])
         print(f"round {r + 1}: {line}   {ratios}", flush=True)
-    med = {n: {k: statistics.median(x[k] for x in results[n]) for k in ("rate", "cpu_us", "target_us")} for n in names}
-    print(f"\n{'tool':<16} {'req/s (median)':>15} {'CPU µs/req':>11} {'target CPU µs/req':>18}")
+    keys = ("rate", "cpu_us", "target_us", "rss_kib")
+    med = {n: {k: statistics.median(x[k] for x in results[n]) for k in keys} for n in names}
+    print(f"\n{'tool':<16} {'req/s (median)':>15} {'CPU µs/req':>11} {'target CPU µs/req':>18} {'peak RSS KiB':>13}")
     for n in names:
-        print(f"{n:<16} {med[n]['rate']:>15.0f} {med[n]['cpu_us']:>11.2f} {med[n]['target_us']:>18.2f}")
+        m = med[n]
+        print(f"{n:<16} {m['rate']:>15.0f} {m['cpu_us']:>11.2f} {m['target_us']:>18.2f} {m['rss_kib']:>13.0f}")
     print()
     for n in names[1:]:
         per_round = [x["rate"] / y["rate"] for x, y in zip(results[names[0]], results[n])]

@@ -40,5 +40,5 @@ URL=http://127.0.0.1:$H2C_PORT/hello
 h2load -c "$CONNS" -m "$STREAMS" -t "$THREADS" -D 2 "$URL" >/dev/null
 echo "== h2c saturation: ${DUR}s x $ROUNDS rounds, $CONNS connections x $STREAMS streams, $THREADS threads, GET $URL"
 python3 "$(dirname "$0")/alternate.py" --rounds "$ROUNDS" --target-pid "$TPID" \
-  --tool leakgate leakgate "$LEAKGATE load $URL --protocol h2c --connections $CONNS --streams $STREAMS --concurrency $((CONNS * STREAMS)) --threads $THREADS --duration ${DUR}s --json" \
-  --tool h2load h2load "h2load -c $CONNS -m $STREAMS -t $THREADS -D $DUR $URL"
+  --tool leakgate leakgate "exec $LEAKGATE load $URL --protocol h2c --connections $CONNS --streams $STREAMS --concurrency $((CONNS * STREAMS)) --threads $THREADS --duration ${DUR}s --json" \
+  --tool h2load h2load "exec h2load -c $CONNS -m $STREAMS -t $THREADS -D $DUR $URL"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # leakgate's HTTP engine against wrk, h2load (-p http/1.1) and vegeta on the same target.
 #
-#   tests/bench/http_vs_peers.sh BUILD_DIR [DURATION_S] [CONNECTIONS] [THREADS]
+#   [ROUNDS=3] tests/bench/http_vs_peers.sh BUILD_DIR [DURATION_S] [CONNECTIONS] [THREADS]
 #
 # Builds nothing: BUILD_DIR must hold bin/leakgate and examples/go-targets/leaky. Starts the
 # Go target on a free loopback port and, in turn, drives GET /hello with each generator at
 # equal connections and threads:
-#   1. saturation (closed loop): requests/s, generator CPU seconds per 100k requests
-#      (user+sys from /usr/bin/time), generator peak RSS;
+#   1. saturation (closed loop), ROUNDS times in alternating order (tests/bench/alternate.py):
+#      the median requests/s ratio leakgate / each peer, generator and target CPU per
+#      request, generator peak RSS;
 #   2. a fixed rate of half of leakgate's saturation rate: achieved-rate error (%) and p99
 #      (leakgate, vegeta, wrk has no fixed rate; h2load's -r is per-second connection
 #      batches, so it is left out);
@@ -22,6 +23,7 @@ BUILD=${1:?usage: $0 BUILD_DIR [DURATION_S] [CONNECTIONS] [THREADS]}
 DUR=${2:-5}
 CONNS=${3:-64}
 THREADS=${4:-2}
+ROUNDS=${ROUNDS:-3}
 LEAKGATE=$BUILD/bin/leakgate
 TARGET=$BUILD/examples/go-targets/leaky
 VEGETA=${VEGETA:-$(command -v vegeta || true)}
@@ -50,43 +52,22 @@ timed() {
 }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}x' if b else 'n/a')" "$1" "$2"; }
 
-echo "== saturation: ${DUR}s, $CONNS connections, $THREADS threads, GET $URL"
-declare -A RPS CPU RSS REQS
-timed leakgate "$LEAKGATE" load "$URL" --concurrency "$CONNS" --threads "$THREADS" --duration "${DUR}s" --json
-REQS[leakgate]=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ok"])' "$WORK/leakgate.out")
-RPS[leakgate]=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rps"])' "$WORK/leakgate.out")
-
-timed wrk wrk -c "$CONNS" -t "$THREADS" -d "${DUR}s" "$URL"
-REQS[wrk]=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
-RPS[wrk]=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
-
-timed h2load h2load -p http/1.1 -c "$CONNS" -t "$THREADS" -D "$DUR" "$URL"
-REQS[h2load]=$(awk '/^requests:/ {print $8}' "$WORK/h2load.out")
-RPS[h2load]=$(awk '/^finished in/ {gsub(",","",$4); print $4}' "$WORK/h2load.out")
-
-PEERS="wrk h2load"
+echo "== saturation: ${DUR}s x $ROUNDS rounds, $CONNS connections, $THREADS threads, GET $URL"
+VEGETA_TOOL=()
 if [[ -n "$VEGETA" ]]; then
   # vegeta has no closed loop: -rate=0 with -max-workers=CONNS is its saturation mode.
-  timed vegeta sh -c "echo 'GET $URL' | '$VEGETA' attack -rate=0 -max-workers=$CONNS -workers=$CONNS -connections=$CONNS -duration=${DUR}s > '$WORK/vegeta.bin'"
-  "$VEGETA" report -type=json "$WORK/vegeta.bin" >"$WORK/vegeta.json"
-  REQS[vegeta]=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["requests"])' "$WORK/vegeta.json")
-  RPS[vegeta]=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throughput"])' "$WORK/vegeta.json")
-  PEERS="$PEERS vegeta"
+  VEGETA_TOOL=(--tool vegeta vegeta "echo 'GET $URL' | '$VEGETA' attack -rate=0 -max-workers=$CONNS -workers=$CONNS -connections=$CONNS -duration=${DUR}s | '$VEGETA' report -type=json")
 else
   echo "vegeta: not found (set VEGETA=/path/to/vegeta); skipped"
 fi
+python3 "$(dirname "$0")/alternate.py" --rounds "$ROUNDS" --target-pid "$TPID" \
+  --tool leakgate leakgate "exec $LEAKGATE load $URL --concurrency $CONNS --threads $THREADS --duration ${DUR}s --json" \
+  --tool wrk wrk "exec wrk -c $CONNS -t $THREADS -d ${DUR}s $URL" \
+  --tool h2load h2load "exec h2load -p http/1.1 -c $CONNS -t $THREADS -D $DUR $URL" \
+  "${VEGETA_TOOL[@]}" | tee "$WORK/saturation.txt"
+LG_RPS=$(awk '$1 == "leakgate" && $2 ~ /^[0-9]+$/ {print $2}' "$WORK/saturation.txt")
 
-for g in leakgate $PEERS; do
-  read -r cpu rss <"$WORK/$g.time"
-  CPU[$g]=$(python3 -c "print(f'{$cpu / max(${REQS[$g]},1) * 100000:.3f}')")
-  RSS[$g]=$rss
-  printf '%-9s %10.0f req/s  %8s CPU s/100k req  %8s KiB peak RSS\n' "$g" "${RPS[$g]}" "${CPU[$g]}" "${RSS[$g]}"
-done
-for g in $PEERS; do
-  echo "leakgate/$g: req/s $(ratio "${RPS[leakgate]}" "${RPS[$g]}"), CPU/req $(ratio "${CPU[leakgate]}" "${CPU[$g]}"), peak RSS $(ratio "${RSS[leakgate]}" "${RSS[$g]}")"
-done
-
-HALF=$(python3 -c "print(int(${RPS[leakgate]} / 2))")
+HALF=$(python3 -c "print(int($LG_RPS / 2))")
 echo "== fixed rate: $HALF req/s (half of leakgate's saturation) for ${DUR}s"
 "$LEAKGATE" load "$URL" --rate "$HALF" --connections "$CONNS" --threads "$THREADS" --duration "${DUR}s" --json >"$WORK/lg-rate.json"
 python3 - "$WORK/lg-rate.json" "$HALF" <<'PY'

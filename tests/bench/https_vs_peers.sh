@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # leakgate's HTTPS (HTTP/1.1 over TLS) load against wrk on the same TLS target.
 #
-#   tests/bench/https_vs_peers.sh BUILD_DIR [DURATION_S] [CONNECTIONS] [THREADS]
+#   [ROUNDS=3] tests/bench/https_vs_peers.sh BUILD_DIR [DURATION_S] [CONNECTIONS] [THREADS]
 #
 # Makes throwaway certificates with the openssl command line (a CA and a server
 # certificate for 127.0.0.1, in a temp dir removed at exit), starts
 # BUILD_DIR/examples/go-targets/leaky with its TLS listener on free loopback ports and
 # drives GET /hello at equal connections and threads:
-#   1. keep-alive saturation (closed loop): requests/s and generator CPU s per 100k requests;
+#   1. keep-alive saturation (closed loop), ROUNDS times in alternating order
+#      (tests/bench/alternate.py): the median requests/s ratio, generator and target CPU
+#      per request;
 #   2. a new connection per request (leakgate --per-request; wrk with "Connection: close",
 #      which makes wrk reconnect after every response): requests/s = handshakes/s, and the
 #      server's own count of completed handshakes (its "tls" expvar) as a cross-check;
@@ -22,6 +24,7 @@ BUILD=${1:?usage: $0 BUILD_DIR [DURATION_S] [CONNECTIONS] [THREADS]}
 DUR=${2:-5}
 CONNS=${3:-64}
 THREADS=${4:-2}
+ROUNDS=${ROUNDS:-3}
 LEAKGATE=$BUILD/bin/leakgate
 TARGET=$BUILD/examples/go-targets/leaky
 WORK=$(mktemp -d)
@@ -59,14 +62,12 @@ server_tls() { curl -fs "http://127.0.0.1:$PORT/debug/vars" | python3 -c "import
 server_handshakes() { server_tls handshakes; }
 per100k() { python3 -c "import sys; print(f'{float(sys.argv[1]) / max(float(sys.argv[2]), 1) * 100000:.3f}')" "$1" "$2"; }
 
-echo "== https keep-alive saturation: ${DUR}s, $CONNS connections, $THREADS threads, GET $URL"
-timed lg "$LEAKGATE" load "$URL" --tls-ca "$WORK/ca.pem" --concurrency "$CONNS" --threads "$THREADS" --duration "${DUR}s" --json
-timed wrk wrk -c "$CONNS" -t "$THREADS" -d "${DUR}s" "$URL"
-LG_RPS=$(lg_field "$WORK/lg.out" rps); LG_OK=$(lg_field "$WORK/lg.out" ok)
-WRK_RPS=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out"); WRK_N=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
-printf 'leakgate %10.0f req/s  %s CPU s/100k req  (%s handshakes)\n' "$LG_RPS" "$(per100k "$(cat "$WORK/lg.cpu")" "$LG_OK")" "$(lg_field "$WORK/lg.out" tls_handshakes)"
-printf 'wrk      %10.0f req/s  %s CPU s/100k req\n' "$WRK_RPS" "$(per100k "$(cat "$WORK/wrk.cpu")" "$WRK_N")"
-echo "leakgate/wrk https keep-alive req/s: $(ratio "$LG_RPS" "$WRK_RPS")"
+# Warm the target up with a discarded run, then alternate the tools (alternate.py).
+wrk -c "$CONNS" -t "$THREADS" -d 2s "$URL" >/dev/null
+echo "== https keep-alive saturation: ${DUR}s x $ROUNDS rounds, $CONNS connections, $THREADS threads, GET $URL"
+python3 "$(dirname "$0")/alternate.py" --rounds "$ROUNDS" --target-pid "$TPID" \
+  --tool leakgate leakgate "exec $LEAKGATE load $URL --tls-ca $WORK/ca.pem --concurrency $CONNS --threads $THREADS --duration ${DUR}s --json" \
+  --tool wrk wrk "exec wrk -c $CONNS -t $THREADS -d ${DUR}s $URL"
 
 echo "== a TLS handshake per request: ${DUR}s, $CONNS connections, $THREADS threads"
 H0=$(server_handshakes)
