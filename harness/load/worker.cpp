@@ -159,18 +159,27 @@ asio::awaitable<void> Worker::Schedule(const ArrivalStream& stream, asio::steady
 
 // Closed model: one virtual user, request after request (with think time) until the
 // phase ends or the run stops.
+// A closed-model user: one request after another, `think_time` apart. A user whose
+// connects fail (nothing listening, the target died) backs off, 1 ms doubling up to
+// kMaxConnectBackoff, until one connects: it keeps counting the errors without spinning a
+// core on refused connects.
 asio::awaitable<void> Worker::User(int user) {
+  constexpr auto kMaxConnectBackoff = std::chrono::milliseconds(100);
   asio::steady_timer think(ioc_);
   think_timers_.insert(&think);
+  Clock::duration backoff{0};
   auto now = Clock::now();  // read once per request: the clock is a cost at saturation
   for (int64_t n = 0; !stopping_ && now < plan_.end; ++n) {
     ++stats_.scheduled;
     ++in_flight_;
-    co_await Request(Pick(), user + n * plan_.phase.concurrency, now, /*paced=*/false);
+    const bool refused = co_await Request(Pick(), user + n * plan_.phase.concurrency, now, /*paced=*/false);
+    backoff = refused ? std::min<Clock::duration>(kMaxConnectBackoff, std::max<Clock::duration>(2 * backoff, std::chrono::milliseconds(1)))
+                      : Clock::duration::zero();
     now = Clock::now();
     const auto left = plan_.end - now;
-    if (plan_.phase.think_time > scenario::Duration::zero() && !stopping_ && left > Clock::duration::zero()) {
-      think.expires_after(std::min<Clock::duration>(plan_.phase.think_time, left));
+    const auto pause = std::max<Clock::duration>(plan_.phase.think_time, backoff);
+    if (pause > Clock::duration::zero() && !stopping_ && left > Clock::duration::zero()) {
+      think.expires_after(std::min<Clock::duration>(pause, left));
       co_await think.async_wait(kUseTuple);
       now = Clock::now();
     }
@@ -180,7 +189,7 @@ asio::awaitable<void> Worker::User(int user) {
 }
 
 // One request, counted in in_flight_ by the caller; ends it there.
-asio::awaitable<void> Worker::Request(size_t entry, int64_t seq, Clock::time_point intended, bool paced) {
+asio::awaitable<bool> Worker::Request(size_t entry, int64_t seq, Clock::time_point intended, bool paced) {
   RequestPlan request;
   request.entry = entry;
   request.seq = seq;
@@ -195,6 +204,7 @@ asio::awaitable<void> Worker::Request(size_t entry, int64_t seq, Clock::time_poi
   const RequestResult result = co_await session_of_[entry]->Perform(request);
   Account(entry, result, intended, request.started, paced);
   --in_flight_;
+  co_return result.outcome == Outcome::kError && result.error == stats::ErrorKind::kConnect;
 }
 
 void Worker::Account(size_t entry, const RequestResult& r, Clock::time_point intended, Clock::time_point started,

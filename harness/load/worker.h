@@ -46,7 +46,8 @@ class Worker {
   void CreateSessions();
   boost::asio::awaitable<void> Schedule(const ArrivalStream& stream, boost::asio::steady_timer& timer);
   boost::asio::awaitable<void> User(int user);
-  boost::asio::awaitable<void> Request(size_t entry, int64_t seq, Clock::time_point intended, bool paced);
+  // One request; returns true when it could not connect (nothing reached the server).
+  boost::asio::awaitable<bool> Request(size_t entry, int64_t seq, Clock::time_point intended, bool paced);
   boost::asio::awaitable<void> Housekeeping();
   void Account(size_t entry, const RequestResult& r, Clock::time_point intended, Clock::time_point started, bool paced);
   void Stop();

@@ -140,6 +140,20 @@ TEST_F(LoadEngineTest, ErrorsAreClassifiedByKind) {
   EXPECT_EQ(d.stats.errors_by_kind[static_cast<size_t>(stats::ErrorKind::kConnect)], 10);
 }
 
+// Closed-model users facing refused connects (the target died, a wrong port) back off,
+// 1 ms doubling to 100 ms, instead of spinning: with 4 users over 600 ms that is at most
+// ~12 attempts each (1+2+...+64+100+100+100 ms), where a spinning user makes thousands.
+// Every attempt is still counted as a connect error.
+TEST_F(LoadEngineTest, ClosedModelUsersBackOffFromRefusedConnects) {
+  const auto dead = "http://127.0.0.1:" + std::to_string(runner::AllocateLoopbackPort());
+  auto phase = Phase(0, 600ms);
+  phase.concurrency = 4;
+  const auto r = RunPhase(phase, Traffic("/hello"), dead);
+  EXPECT_GE(r.stats.sent, 4 * 6);
+  EXPECT_LE(r.stats.sent, 4 * 13);
+  EXPECT_EQ(r.stats.errors_by_kind[static_cast<size_t>(stats::ErrorKind::kConnect)], r.stats.sent);
+}
+
 TEST_F(LoadEngineTest, RampingRateSendsTheIntegralOfTheRamp) {
   StartTarget("fixed");
   auto phase = Phase(100, 1s);
