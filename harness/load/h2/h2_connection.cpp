@@ -55,7 +55,7 @@ H2Connection::H2Connection(const asio::any_io_executor& ex, bool manual_window)
 }
 
 H2Connection::~H2Connection() {
-  FailAll();
+  EndAll(/*reset=*/false);
   nghttp2_session_del(session_);  // calls no callbacks
 }
 
@@ -227,20 +227,8 @@ void H2Connection::SendGoaway() {
 }
 
 void H2Connection::ResetAll() {
-  std::vector<Stream*> streams;
-  streams.swap(streams_);
   if (open_ && connection_held_ > 0) nghttp2_session_consume_connection(session_, connection_held_);
-  connection_holds_ = 0;
-  connection_held_ = 0;
-  for (Stream* s : streams) {
-    s->slot = SIZE_MAX;
-    s->holds_connection = false;
-    nghttp2_session_set_stream_user_data(session_, s->id, nullptr);
-    if (open_) nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
-    s->closed = true;
-    s->error_code = NGHTTP2_CANCEL;
-    s->done.cancel();
-  }
+  EndAll(/*reset=*/open_);
   Flush();
 }
 
@@ -249,21 +237,24 @@ void H2Connection::Close() {
   error_code ignored;
   socket_.close(ignored);
   wake_writer_.cancel();
-  FailAll();
+  EndAll(/*reset=*/false);
 }
 
-void H2Connection::FailAll() {
+void H2Connection::EndAll(bool reset) {
+  std::vector<Stream*> streams;
+  streams.swap(streams_);
   connection_holds_ = 0;
   connection_held_ = 0;
-  for (Stream* s : streams_) {
+  for (Stream* s : streams) {
     s->slot = SIZE_MAX;
     s->holds_connection = false;
     nghttp2_session_set_stream_user_data(session_, s->id, nullptr);
+    if (reset) nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
     s->closed = true;
-    s->connection_failed = true;
+    s->connection_failed = !reset;
+    s->error_code = reset ? NGHTTP2_CANCEL : 0;
     s->done.cancel();
   }
-  streams_.clear();
 }
 
 void H2Connection::Flush() { wake_writer_.cancel(); }

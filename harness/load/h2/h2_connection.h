@@ -143,7 +143,8 @@ class H2Connection {
   boost::asio::awaitable<void> ReadLoop();
   boost::asio::awaitable<void> WriteLoop();
   void Flush();
-  void FailAll();
+  // Ends every open stream: reset (RST_STREAM CANCEL, error_code CANCEL) or failed with the connection.
+  void EndAll(bool reset);
   void Acknowledge(Stream* s, int32_t stream_id, size_t len);  // manual_window: DATA received
   void EndConnectionHold(Stream& s);
   void SendGoaway();
