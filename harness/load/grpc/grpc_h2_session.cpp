@@ -41,6 +41,7 @@ struct ChannelUse {
 
 // The status of a stream that ended on its own (no timer or fault of ours acted).
 int StatusOf(const h2::Stream& s) {
+  if (s.grpc_status == kGrpcOk && !s.messages.at_boundary()) return kGrpcInternal;  // a message cut short
   if (s.grpc_status >= 0) return s.grpc_status;
   if (s.connection_failed) return kGrpcUnavailable;
   if (s.error_code != 0) return StatusFromReset(s.error_code);

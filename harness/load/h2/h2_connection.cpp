@@ -308,29 +308,6 @@ unsigned ParseUnsigned(const uint8_t* value, size_t valuelen) {
   return n;
 }
 
-// gRPC: counts the length-prefixed messages in a response DATA chunk.
-void CountMessages(Stream& s, const uint8_t* data, size_t len) {
-  while (len > 0) {
-    if (s.message_left > 0) {
-      const size_t n = std::min<size_t>(len, s.message_left);
-      s.message_left -= static_cast<uint32_t>(n);
-      data += n;
-      len -= n;
-      if (s.message_left == 0) ++s.messages_received;
-      continue;
-    }
-    const size_t n = std::min<size_t>(len, 5 - s.prefix_have);
-    std::memcpy(s.prefix + s.prefix_have, data, n);
-    s.prefix_have = static_cast<uint8_t>(s.prefix_have + n);
-    data += n;
-    len -= n;
-    if (s.prefix_have < 5) break;
-    s.prefix_have = 0;
-    s.message_left = (uint32_t{s.prefix[1]} << 24) | (uint32_t{s.prefix[2]} << 16) | (uint32_t{s.prefix[3]} << 8) | s.prefix[4];
-    if (s.message_left == 0) ++s.messages_received;
-  }
-}
-
 }  // namespace
 
 int H2Connection::OnHeader(nghttp2_session* session, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
@@ -357,7 +334,7 @@ int H2Connection::OnData(nghttp2_session* session, uint8_t, int32_t stream_id, c
       s->done.cancel();
     }
     if (s->grpc) {
-      CountMessages(*s, data, len);
+      s->messages_received += s->messages.Feed(data, len);
       if (s->fault_after_messages >= 0 && !s->fault_due && s->messages_received >= s->fault_after_messages) {
         s->fault_due = true;
         s->done.cancel();

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "harness/net/fd_tls.h"
+#include "harness/load/h2/message_counter.h"
 #include "harness/load/http/http_exchange.h"
 #include "harness/load/session.h"
 
@@ -77,9 +78,7 @@ struct Stream {
   int grpc_status = -1;            // -1: none received
   int64_t messages_received = 0;   // complete response messages
   int64_t fault_after_messages = -1;  // >= 0: fault_due once this many messages arrived
-  uint32_t message_left = 0;       // bytes of the current message still to come
-  uint8_t prefix_have = 0;         // bytes of the current 5-byte prefix seen
-  uint8_t prefix[5] = {};
+  MessageCounter messages;
   // Faults (set before Submit) and their triggers.
   int64_t reset_after_bytes = -1;   // >= 0: fault_due once this many body bytes arrived (0: at the headers)
   bool abandon_after_headers = false;
