@@ -348,7 +348,10 @@ std::pair<int64_t, int64_t> ScaleHeapSample(int64_t count, int64_t bytes, int64_
     if (!(v < 9223372036854775808.0)) return kInt64Max;
     return static_cast<int64_t>(v);
   };
-  return {to_int(static_cast<double>(count) * scale), to_int(static_cast<double>(bytes) * scale)};
+  // The scale is >= 1, but a product near 2^63 rounds to a double below the exact input:
+  // never report less than was sampled.
+  return {std::max(count, to_int(static_cast<double>(count) * scale)),
+          std::max(bytes, to_int(static_cast<double>(bytes) * scale))};
 }
 
 std::vector<HeapGrowth> DiffHeapProfiles(const HeapProfile& baseline, const HeapProfile& final, size_t top_n) {

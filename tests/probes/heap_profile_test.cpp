@@ -309,6 +309,9 @@ TEST(HeapProfileTest, ScaleHeapSampleMatchesPprof) {
   const int64_t max = std::numeric_limits<int64_t>::max();
   EXPECT_EQ(ScaleHeapSample(max / 2, max, int64_t{1} << 40), (std::pair<int64_t, int64_t>{max, max}));
   EXPECT_EQ(ScaleHeapSample(max, 1, max), (std::pair<int64_t, int64_t>{max, max})) << "avg / rate underflows";
+  // Regression (found by fuzz_heap_profile): a scale of 1.0 on bytes near 2^63 rounded the
+  // product to the double below the input; the estimate never shrinks a sample.
+  EXPECT_EQ(ScaleHeapSample(3, 7777777777777777796, 1048576), (std::pair<int64_t, int64_t>{3, 7777777777777777796}));
 }
 
 // Unsampled profiles (rate 1) so the expected deltas are the printed numbers.

@@ -57,7 +57,9 @@ std::unique_ptr<ProtoCatalog> LoadCatalog(const scenario::Scenario& s, const std
 }
 
 // One call of entry `t`: the method's descriptor and its requests as wire messages.
-PreparedCall PrepareCall(const ProtoCatalog& catalog, const TargetAddress& address, const scenario::Traffic& t,
+// Only the chosen client's form of the messages is kept (a long replay holds many).
+PreparedCall PrepareCall(const ProtoCatalog& catalog, scenario::GrpcConfig::Client client,
+                         const TargetAddress& address, const scenario::Traffic& t,
                          const std::string& method, const std::vector<std::string>& requests,
                          const std::vector<std::pair<std::string, std::string>>& metadata, int replay_line) {
   const std::string where = replay_line > 0 ? fmt::format("{}:{}: ", t.grpc->replay_file, replay_line) : std::string();
@@ -71,10 +73,15 @@ PreparedCall PrepareCall(const ProtoCatalog& catalog, const TargetAddress& addre
   for (const auto& json : requests) {
     auto wire = catalog.JsonToWire((*m)->input_type(), json);
     if (!wire.ok()) FailAt(t, where + wire.status().message());
-    call.messages.push_back(ToByteBuffer(*wire));
-    call.frames.push_back(FrameMessage(*wire));
+    if (client == scenario::GrpcConfig::Client::kGrpcpp) {
+      call.messages.push_back(ToByteBuffer(*wire));
+    } else {
+      call.frames.push_back(FrameMessage(*wire));
+    }
   }
-  call.h2_headers = RequestHeaderFields(call.path, address.host_header, address.tls, metadata);
+  if (client == scenario::GrpcConfig::Client::kH2) {
+    call.h2_headers = RequestHeaderFields(call.path, address.host_header, address.tls, metadata);
+  }
   return call;
 }
 
@@ -120,12 +127,12 @@ std::unique_ptr<GrpcProtocol> GrpcProtocol::Prepare(const scenario::Scenario& s,
       e.interval = g.interval;
       e.deadline = g.deadline;
       if (g.replay.empty()) {
-        e.calls.push_back(PrepareCall(*p->catalog_, p->address_, t, g.method, g.requests, g.metadata, 0));
+        e.calls.push_back(PrepareCall(*p->catalog_, p->client_, p->address_, t, g.method, g.requests, g.metadata, 0));
       } else {
         for (const auto& r : g.replay) {
           auto metadata = g.metadata;
           metadata.insert(metadata.end(), r.metadata.begin(), r.metadata.end());
-          e.calls.push_back(PrepareCall(*p->catalog_, p->address_, t, r.method, r.requests, metadata, r.line));
+          e.calls.push_back(PrepareCall(*p->catalog_, p->client_, p->address_, t, r.method, r.requests, metadata, r.line));
         }
       }
     }

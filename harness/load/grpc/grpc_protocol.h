@@ -31,8 +31,10 @@ struct PreparedCall {
   std::string path;                  // "/package.Service/Method"
   bool client_streaming = false;
   bool server_streaming = false;
-  std::vector<::grpc::ByteBuffer> messages;  // sent in order, cycled (grpc++)
-  std::vector<std::string> frames;           // the same, length-prefixed (the HTTP/2 data plane)
+  // The request messages, sent in order, cycled: as ByteBuffers for grpc++, length-prefixed
+  // for the HTTP/2 data plane (only the scenario's client's form is filled).
+  std::vector<::grpc::ByteBuffer> messages;
+  std::vector<std::string> frames;
   std::vector<std::pair<std::string, std::string>> metadata;
   // The HTTP/2 data plane's request header fields (grpc_wire.h), grpc-timeout excepted.
   std::vector<std::pair<std::string, std::string>> h2_headers;
