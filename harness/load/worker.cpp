@@ -9,6 +9,7 @@
 #include <map>
 
 #include "harness/base/asio_tokens.h"
+#include "harness/net/fd_tls.h"
 
 namespace leakgate::load {
 
@@ -78,6 +79,7 @@ void Worker::CreateSessions() {
 }
 
 void Worker::Run() {
+  net::BlockSigpipeOnThisThread();  // TLS writes (net::FdTls) to a closed connection fail with EPIPE
   CreateSessions();
   for (const auto& stream : plan_.streams) {
     if (!stream.entry && plan_.closed_model) continue;

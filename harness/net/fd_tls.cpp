@@ -1,5 +1,8 @@
 #include "harness/net/fd_tls.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -11,6 +14,14 @@
 #include "harness/base/asio_tokens.h"
 
 namespace leakgate::net {
+
+void BlockSigpipeOnThisThread() {
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+}
+
 
 namespace asio = boost::asio;
 using boost::system::error_code;

@@ -12,8 +12,10 @@
 // Contract: the socket is connected and in non-blocking mode (socket.non_blocking(true))
 // and outlives the FdTls; at most one read and one write are in flight at a time; closing
 // the socket ends both. Destroying an FdTls frees the SSL object and never touches the
-// socket (no close_notify: the owner closes). Thread-safety: none; the socket's
-// io_context thread only.
+// socket (no close_notify: the owner closes). OpenSSL's socket BIO writes with write(),
+// not send(MSG_NOSIGNAL): a write to a connection the peer closed raises SIGPIPE, which
+// kills the process unless the thread called BlockSigpipeOnThisThread() first (the write
+// then fails with EPIPE). Thread-safety: none; the socket's io_context thread only.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -27,6 +29,10 @@
 typedef struct ssl_st SSL;
 
 namespace leakgate::net {
+
+// Blocks SIGPIPE for the calling thread: a write to a closed connection fails with EPIPE
+// instead of killing the process (the signal stays pending on the thread, unseen).
+void BlockSigpipeOnThisThread();
 
 class FdTls {
  public:

@@ -9,7 +9,9 @@
 // its `done` timer is cancelled when the stream closes (or the connection fails), and the
 // caller then reads its status and body size. A caller that gives up (deadline, fault)
 // calls Cancel(), which resets the stream and detaches it, so nothing touches the Stream
-// afterwards.
+// afterwards. A request body may be streamed (body_open, MoreBody: gRPC's client and bidi
+// streams), and a gRPC stream (`grpc`) has its response messages counted and its
+// grpc-status read from the trailers.
 //
 // Client faults (FORMAT.md, "HTTP/2 faults"): a stream may ask to be reset after its
 // response headers or N body bytes (the connection raises `fault_due` and cancels `done`;
@@ -23,7 +25,8 @@
 //
 // A connection is connected at most once; a closed one is replaced, not reconnected.
 // Thread-safety: none; everything on the worker's single-threaded io_context. Lifetime:
-// the owner keeps the connection until its io_context has stopped (the loops refer to it).
+// the owner keeps the connection until its io_context has stopped or finished() is true
+// (the loops refer to it).
 #pragma once
 
 #include <nghttp2/nghttp2.h>
@@ -39,10 +42,10 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/net/fd_tls.h"
 #include "harness/load/h2/message_counter.h"
 #include "harness/load/http/http_exchange.h"
 #include "harness/load/session.h"
+#include "harness/net/fd_tls.h"
 
 namespace leakgate::load::h2 {
 
@@ -104,8 +107,9 @@ class H2Connection {
                                                 const http::TlsPeer* tls, Clock::time_point deadline,
                                                 Clock::duration& handshake_time);
 
-  // Starts `s` (its headers and body must stay alive until the stream ends); false when
-  // the connection cannot take it (closed, GOAWAY received, nghttp2 refused).
+  // Starts `s` (its body, and header bytes flagged NGHTTP2_NV_FLAG_NO_COPY_*, must stay
+  // alive until the stream ends); false when the connection cannot take it (closed,
+  // GOAWAY received, nghttp2 refused).
   bool Submit(Stream& s);
   // A streaming body grew: `body` is the whole body so far (the part already sent is its
   // prefix, unchanged); `last` ends it (END_STREAM once it is all sent).
