@@ -178,15 +178,19 @@ asio::awaitable<RequestResult> GrpcH2Session::Perform(const RequestPlan& plan) {
     counts.error = stats::ErrorKind::kConnect;
     co_return counts;
   }
-  if (use.channel == nullptr) {
-    RequestResult out = ClassifyCall(why == stats::ErrorKind::kTimeout ? kGrpcDeadlineExceeded : kGrpcUnavailable,
-                                     faults, CallTally{});
+  // A call that got no stream ends with `code`, counted as error `kind` unless a planned
+  // fault explains it (a short deadline spent connecting).
+  const auto no_stream = [&](int code, stats::ErrorKind kind) {
+    RequestResult out = ClassifyCall(code, faults, CallTally{});
     if (out.outcome == Outcome::kError) {
-      out.error = why;
+      out.error = kind;
       out.responded = false;
     }
     CopyConnectionCounts(counts, out);
-    co_return out;
+    return out;
+  };
+  if (use.channel == nullptr) {
+    co_return no_stream(why == stats::ErrorKind::kTimeout ? kGrpcDeadlineExceeded : kGrpcUnavailable, why);
   }
   h2::H2Connection& conn = use.channel->conn;
 
@@ -255,13 +259,7 @@ asio::awaitable<RequestResult> GrpcH2Session::Perform(const RequestPlan& plan) {
     stream.body_open = !writes_done || abandon || cancel_after_sent.has_value();
   }
   const auto sent_at = Clock::now();
-  if (!conn.Submit(stream)) {
-    RequestResult out = ClassifyCall(kGrpcUnavailable, faults, CallTally{});
-    out.error = stats::ErrorKind::kWrite;
-    out.responded = false;
-    CopyConnectionCounts(counts, out);
-    co_return out;
-  }
+  if (!conn.Submit(stream)) co_return no_stream(kGrpcUnavailable, stats::ErrorKind::kWrite);
   if (abandon) conn.HoldWindow(stream, /*connection=*/false);  // never read: its window stays spent
   if (!one_part && writes_done) after_writes(sent_at);
   const std::optional<Clock::time_point> cancel_at =
@@ -303,7 +301,7 @@ asio::awaitable<RequestResult> GrpcH2Session::Perform(const RequestPlan& plan) {
     co_await stream.done.async_wait(kUseTuple);
   }
   tally.sent = sent;
-  tally.received = abandon ? 0 : stream.messages_received;  // an abandoned stream is not read
+  tally.received = abandon ? 0 : stream.messages.count();  // an abandoned stream is not read
   RequestResult out = ClassifyCall(local_code >= 0 ? local_code : StatusOf(stream), faults, tally);
   out.sent_at = sent_at;
   CopyConnectionCounts(counts, out);

@@ -334,8 +334,8 @@ int H2Connection::OnData(nghttp2_session* session, uint8_t, int32_t stream_id, c
       s->done.cancel();
     }
     if (s->grpc) {
-      s->messages_received += s->messages.Feed(data, len);
-      if (s->fault_after_messages >= 0 && !s->fault_due && s->messages_received >= s->fault_after_messages) {
+      s->messages.Feed(data, len);
+      if (s->fault_after_messages >= 0 && !s->fault_due && s->messages.count() >= s->fault_after_messages) {
         s->fault_due = true;
         s->done.cancel();
       }

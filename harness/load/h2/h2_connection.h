@@ -79,9 +79,8 @@ struct Stream {
   // status comes in grpc-status (trailers, or the headers of a trailers-only response).
   bool grpc = false;
   int grpc_status = -1;            // -1: none received
-  int64_t messages_received = 0;   // complete response messages
   int64_t fault_after_messages = -1;  // >= 0: fault_due once this many messages arrived
-  MessageCounter messages;
+  MessageCounter messages;         // the response messages, counted as they complete
   // Faults (set before Submit) and their triggers.
   int64_t reset_after_bytes = -1;   // >= 0: fault_due once this many body bytes arrived (0: at the headers)
   bool abandon_after_headers = false;

@@ -36,12 +36,16 @@ class MessageCounter {
       left_ = (uint32_t{prefix_[1]} << 24) | (uint32_t{prefix_[2]} << 16) | (uint32_t{prefix_[3]} << 8) | prefix_[4];
       if (left_ == 0) ++completed;  // an empty message
     }
+    count_ += completed;
     return completed;
   }
+  // Messages completed so far.
+  int64_t count() const { return count_; }
   // True between messages (nothing of a message pending).
   bool at_boundary() const { return have_ == 0 && left_ == 0; }
 
  private:
+  int64_t count_ = 0;
   uint32_t left_ = 0;   // bytes of the current message still to come
   uint8_t have_ = 0;    // bytes of the current prefix seen
   uint8_t prefix_[5] = {};

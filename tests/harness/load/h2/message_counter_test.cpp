@@ -27,6 +27,7 @@ TEST(MessageCounter, CountsEveryMessageWhereverTheChunksSplit) {
     MessageCounter c;
     const int64_t n = c.Feed(Bytes(wire), cut) + c.Feed(Bytes(wire) + cut, wire.size() - cut);
     EXPECT_EQ(n, 5) << "cut at " << cut;
+    EXPECT_EQ(c.count(), 5) << "cut at " << cut;
     EXPECT_TRUE(c.at_boundary());
   }
   MessageCounter bytewise;
